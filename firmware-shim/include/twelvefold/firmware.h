@@ -31,9 +31,9 @@ enum tf_log_level { TF_LOG_ERROR = 3, TF_LOG_WARN = 4, TF_LOG_INFO = 6, TF_LOG_D
 /* Negative error codes returned by HAL calls. */
 enum tf_status {
   TF_OK = 0,
-  TF_ERR_NOT_FOUND = -2,   /* e.g. unknown sensor name */
-  TF_ERR_NO_SPACE = -28,   /* response did not fit the caller's buffer; it was truncated */
-  TF_ERR_INVALID = -22,    /* null pointer or otherwise unusable argument */
+  TF_ERR_NOT_FOUND = -2, /* e.g. unknown sensor name */
+  TF_ERR_NO_SPACE = -28, /* response did not fit the caller's buffer; it was truncated */
+  TF_ERR_INVALID = -22,  /* null pointer or otherwise unusable argument */
 };
 
 /* ---- The HAL and request API, for firmware ------------------------------------------------ */
@@ -77,7 +77,7 @@ void setup(void); /* once, at first boot of the twin */
 void loop(void);  /* at every wake; request the next one with tf_sleep() */
 
 /* Names the image; put once in one source file:  TF_FIRMWARE("env-sensor", "1.0.0"); */
-#define TF_FIRMWARE(name, version)                                                           \
+#define TF_FIRMWARE(name, version)                                                          \
   __attribute__((visibility("default"))) const struct tf_firmware_info tf_firmware_info = { \
       TF_FIRMWARE_ABI_VERSION, (name), (version), setup, loop}
 

@@ -35,6 +35,9 @@ struct activation_result {
   std::uint32_t sleep_request_s = 0;  // 0: the firmware asked for no wake-up
   bool sleep_requested = false;
   std::int64_t busy_us = 0;  // virtual time spent in tf_delay()
+  // HAL calls with unusable arguments, exceptions thrown by firmware, or a call the shim refused
+  // (wrong image size, copy busy on another thread). Each is also logged through the host.
+  std::uint32_t misuse_count = 0;
 };
 
 class firmware_copy {
@@ -45,7 +48,10 @@ class firmware_copy {
   // applied, .bss zeroed, the runtime bound to the host). Size == metadata().ram_image_bytes.
   [[nodiscard]] virtual std::span<const std::byte> pristine_image() const = 0;
   // Restores `image` into the copy, runs setup() (first_boot) or loop(), saves the copy's
-  // writable data back into `image`. `host` answers the firmware's HAL calls meanwhile.
+  // writable data back into `image`. `host` answers the firmware's HAL calls meanwhile. `image`
+  // must have been initialised from this copy's pristine_image() (its pointers point into this
+  // copy). Thread-safe across different copies; one copy used from two threads at once is refused
+  // (logged, misuse_count), not run.
   virtual activation_result activate(std::span<std::byte> image, twin_host& host,
                                      bool first_boot) = 0;
 };

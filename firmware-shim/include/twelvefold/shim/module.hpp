@@ -19,17 +19,17 @@
 namespace twelvefold::shim {
 
 struct module_limits {
-  std::size_t max_queued_notes = 1000;     // per outbound Notefile; the oldest is dropped beyond
-  std::size_t max_request_bytes = 8192;    // larger requests get an err
-  std::size_t max_notes_per_sync = 100;    // notes carried by one session
+  std::size_t max_queued_notes = 1000;   // per outbound Notefile; the oldest is dropped beyond
+  std::size_t max_request_bytes = 8192;  // larger requests get an err
+  std::size_t max_notes_per_sync = 100;  // notes carried by one session
 };
 
 // One Note waiting in an outbound queue.
 struct outbound_note {
-  std::uint64_t seq = 0;       // per-module, strictly increasing: the cloud deduplicates on it
-  std::string file;            // e.g. "data.qo"
-  std::string body_json;       // the Note's body, compact JSON
-  std::int64_t added_us = 0;   // twin's virtual time when added (true time; for latency)
+  std::uint64_t seq = 0;           // per-module, strictly increasing: the cloud deduplicates on it
+  std::string file;                // e.g. "data.qo"
+  std::string body_json;           // the Note's body, compact JSON
+  std::int64_t added_us = 0;       // twin's virtual time when added (true time; for latency)
   std::int64_t stamped_utc_s = 0;  // what the module stamped: UTC seconds, 0 if time was unknown
 };
 
@@ -39,15 +39,16 @@ struct sync_downlink {
   // The device's cloud-resolved environment (device > fleet > project), complete, replacing the
   // previous one. Local env.set values still win over it.
   std::map<std::string, std::string> env;
+  bool env_changed = true;  // false: `env` is empty and the previous cloud environment stays
   std::uint64_t acked_through_seq = 0;  // every note with seq <= this is delivered
 };
 
 struct module_counters {
   std::uint64_t notes_added = 0;
-  std::uint64_t notes_dropped = 0;     // lost to queue overflow
-  std::uint64_t notes_delivered = 0;   // acknowledged by the cloud
+  std::uint64_t notes_dropped = 0;    // lost to queue overflow
+  std::uint64_t notes_delivered = 0;  // acknowledged by the cloud
   std::uint64_t requests = 0;
-  std::uint64_t request_errors = 0;    // requests answered with "err"
+  std::uint64_t request_errors = 0;  // requests answered with "err"
 };
 
 enum class hub_mode : std::uint8_t { periodic, continuous, minimum, off, dfu };
@@ -78,6 +79,9 @@ class module {
   [[nodiscard]] const module_counters& counters() const { return counters_; }
   [[nodiscard]] std::size_t notes_pending() const;  // queued, not in an open session
   [[nodiscard]] std::size_t notes_in_session() const { return in_session_.size(); }
+  // Notes still on the device (pending or in the open session) with seq > acked_through_seq:
+  // those the cloud has not stored. Used to account for every Note at the end of a run.
+  [[nodiscard]] std::size_t notes_not_stored(std::uint64_t acked_through_seq) const;
   [[nodiscard]] const std::string& product() const { return product_; }
   [[nodiscard]] const std::string& serial() const { return serial_; }
   [[nodiscard]] hub_mode mode() const { return mode_; }
@@ -98,7 +102,10 @@ class module {
   std::int32_t inbound_minutes_ = 60;
   bool sync_requested_ = false;
   bool sync_open_ = false;
+  std::int64_t sync_requested_us_ = 0;  // when hub.sync (or sync:true) last asked, if pending
   std::int64_t last_sync_attempt_us_ = 0;
+  std::uint64_t sync_attempts_ = 0;  // sessions begun (tells "never" from "at time 0")
+  std::optional<std::int64_t> last_sync_success_us_;  // end of the last successful session
   std::uint64_t next_seq_ = 1;
   std::map<std::string, std::deque<outbound_note>, std::less<>> outbound_;
   std::vector<outbound_note> in_session_;

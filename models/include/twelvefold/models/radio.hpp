@@ -25,9 +25,9 @@ struct cell_site {
   rat technology = rat::lte_m;
   geo_point position;
   double height_m = 30;
-  double tx_power_dbm = 46;     // total eNB transmit power (3GPP TR 36.888 reference: 46 dBm)
-  double frequency_mhz = 800;   // LTE band 20 downlink
-  double antenna_gain_dbi = 15; // sector antenna
+  double tx_power_dbm = 46;      // total eNB transmit power (3GPP TR 36.888 reference: 46 dBm)
+  double frequency_mhz = 800;    // LTE band 20 downlink
+  double antenna_gain_dbi = 15;  // sector antenna
 };
 
 }  // namespace twelvefold::models

@@ -1,0 +1,17 @@
+// Message atoms shared by the actors (CAF 0.17 atom constants, at most 10 characters).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace twelvefold::actors {
+
+using run_window_atom = caf::atom_constant<caf::atom("runwindow")>;
+using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
+using uplinks_atom = caf::atom_constant<caf::atom("uplinks")>;
+using notes_atom = caf::atom_constant<caf::atom("notes")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using collect_atom = caf::atom_constant<caf::atom("collect")>;
+using upsert_atom = caf::atom_constant<caf::atom("upsert")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+
+}  // namespace twelvefold::actors

@@ -1,0 +1,153 @@
+// Typed payloads exchanged between the kernel and the actors. Every payload crosses a thread in
+// batches (one message per window per actor, never one per twin). Twins are named by their
+// global index (0..twins-1) everywhere; serials only appear on the wire and in the store.
+//
+// Each type has an inspect() overload so CAF can serialise it (for the distribution layer).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace twelvefold::actors {
+
+using twin_index = std::uint32_t;
+
+// A twin due to wake at `at_us` (virtual microseconds since the scenario epoch).
+struct wake_entry {
+  twin_index twin = 0;
+  std::int64_t at_us = 0;
+};
+
+// A session the network has resolved, to be applied to the twin at `at_us`.
+struct session_completion {
+  twin_index twin = 0;
+  std::int64_t at_us = 0;
+  bool success = false;
+  std::string downlink;         // encoded wire::v1::SessionDownlink; empty on failure
+  double radio_charge_mah = 0;  // battery charge the radio drew for this session
+  float rsrp_dbm = 0;
+  std::uint32_t cell_id = 0;
+};
+
+// Work for one device shard in one window [start, end).
+struct window_work {
+  std::int64_t window_end_us = 0;
+  std::vector<wake_entry> wakes;                // sorted by (at_us, twin)
+  std::vector<session_completion> completions;  // sorted by (at_us, twin)
+};
+
+// A session a twin starts at `start_us`: the encoded wire::v1::SessionUplink.
+struct session_start {
+  twin_index twin = 0;
+  std::int64_t start_us = 0;
+  std::string uplink;
+};
+
+struct window_result {
+  std::vector<wake_entry> next_wakes;  // one per twin that ran: its next wake
+  std::vector<session_start> sessions;
+  std::uint64_t activations = 0;
+};
+
+// An uplink that reached the cloud at `arrival_us`.
+struct delivered_uplink {
+  twin_index twin = 0;
+  std::int64_t arrival_us = 0;
+  std::string uplink;
+};
+
+// The cloud's answer to one delivered uplink.
+struct cloud_reply {
+  twin_index twin = 0;
+  std::string downlink;  // encoded wire::v1::SessionDownlink
+};
+
+// Notes of one uplink, handed by the management service to the solution service.
+struct note_record {
+  std::uint64_t seq = 0;
+  std::string file;
+  std::string body;
+  std::int64_t utc_s = 0;
+};
+struct twin_notes {
+  twin_index twin = 0;
+  std::int64_t arrival_us = 0;
+  std::vector<note_record> notes;
+};
+struct note_ack {
+  twin_index twin = 0;
+  std::uint64_t acked_through_seq = 0;
+  std::uint32_t new_notes = 0;  // notes stored for the first time (duplicates excluded)
+};
+
+// One row of the `twins` table (see docs/twin-store.md).
+struct twin_row {
+  std::string serial;
+  std::string device_id;
+  std::string fleet;
+  std::string rat;
+  std::string firmware;
+  std::int64_t last_seen_us = -1;  // -1: never seen
+  double lat = 0;
+  double lon = 0;
+  double battery_mah_used = 0;
+  double battery_v = 0;
+  std::uint64_t notes_delivered = 0;
+  std::uint64_t sessions = 0;
+  std::uint64_t session_failures = 0;
+  float rsrp_dbm = 0;
+  std::uint32_t cell_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wake_entry& x) {
+  return f(caf::meta::type_name("wake_entry"), x.twin, x.at_us);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_completion& x) {
+  return f(caf::meta::type_name("session_completion"), x.twin, x.at_us, x.success, x.downlink,
+           x.radio_charge_mah, x.rsrp_dbm, x.cell_id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, window_work& x) {
+  return f(caf::meta::type_name("window_work"), x.window_end_us, x.wakes, x.completions);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_start& x) {
+  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, window_result& x) {
+  return f(caf::meta::type_name("window_result"), x.next_wakes, x.sessions, x.activations);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivered_uplink& x) {
+  return f(caf::meta::type_name("delivered_uplink"), x.twin, x.arrival_us, x.uplink);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
+  return f(caf::meta::type_name("cloud_reply"), x.twin, x.downlink);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, note_record& x) {
+  return f(caf::meta::type_name("note_record"), x.seq, x.file, x.body, x.utc_s);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, twin_notes& x) {
+  return f(caf::meta::type_name("twin_notes"), x.twin, x.arrival_us, x.notes);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, note_ack& x) {
+  return f(caf::meta::type_name("note_ack"), x.twin, x.acked_through_seq, x.new_notes);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, twin_row& x) {
+  return f(caf::meta::type_name("twin_row"), x.serial, x.device_id, x.fleet, x.rat, x.firmware,
+           x.last_seen_us, x.lat, x.lon, x.battery_mah_used, x.battery_v, x.notes_delivered,
+           x.sessions, x.session_failures, x.rsrp_dbm, x.cell_id);
+}
+
+}  // namespace twelvefold::actors

@@ -1,0 +1,64 @@
+// The two cloud services every twelve-factor device talks to (TWELVE-FACTORS.md, factor 1).
+//
+// Management service: authenticates and records sessions, keeps the digital twin of every
+// device (last seen, firmware, radio, battery as reported), resolves its environment
+// (fleet > project) and answers each session with time, acknowledgements and env changes.
+// It flushes changed twins to the twin-store writer on request.
+//
+// Solution service: stores application data (Notes), exactly once: at-least-once delivery on
+// the air, deduplicated here on the per-device note sequence number.
+//
+// Protocols:
+//   management: (uplinks_atom, std::vector<delivered_uplink>) -> std::vector<cloud_reply>
+//                   (same order; an empty downlink means the session was refused)
+//               (flush_atom) -> bool                 (dirty twins written to the store)
+//               (collect_atom) -> management_totals
+//   solution:   (notes_atom, std::vector<twin_notes>) -> std::vector<note_ack> (same order)
+//               (collect_atom) -> solution_totals
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "twelvefold/actors/world.hpp"
+
+namespace twelvefold::actors {
+
+struct management_totals {
+  std::uint64_t sessions_accepted = 0;
+  std::uint64_t sessions_refused = 0;  // malformed uplinks, unknown serials
+  std::uint64_t env_updates_sent = 0;
+  std::vector<twin_row> twins;  // the digital twins, index: twin
+};
+
+struct solution_totals {
+  std::uint64_t notes_stored = 0;
+  std::uint64_t duplicates_discarded = 0;
+  std::vector<std::uint64_t> acked_through;  // index: twin
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
+  return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
+           x.env_updates_sent, x.twins);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {
+  return f(caf::meta::type_name("solution_totals"), x.notes_stored, x.duplicates_discarded,
+           x.acked_through);
+}
+
+caf::actor spawn_solution_service(caf::actor_system& system,
+                                  std::shared_ptr<const world> the_world);
+
+// `store` may be an invalid handle: the twins are then kept in memory only.
+caf::actor spawn_management_service(caf::actor_system& system,
+                                    std::shared_ptr<const world> the_world, caf::actor solution,
+                                    caf::actor store);
+
+}  // namespace twelvefold::actors

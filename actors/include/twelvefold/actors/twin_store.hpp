@@ -1,0 +1,45 @@
+// The twin store: a run's digital twins in SQLite (docs/twin-store.md). WAL journal, one
+// writer batching rows into one transaction per call, readers open the file read-only.
+//
+// Thread: one thread at a time (the writer actor owns it).
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "twelvefold/actors/messages.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace twelvefold::actors {
+
+class twin_store {
+ public:
+  // Creates (or truncates) the store at `path` with the current schema.
+  static std::expected<std::unique_ptr<twin_store>, std::string> create(
+      const std::filesystem::path& path);
+  ~twin_store();
+  twin_store(const twin_store&) = delete;
+  twin_store& operator=(const twin_store&) = delete;
+
+  // Inserts or updates rows (keyed by serial) in one transaction.
+  std::expected<void, std::string> upsert(const std::vector<twin_row>& rows);
+  // Key/value facts about the run (scenario, seed, epoch, ...), in table run_info.
+  std::expected<void, std::string> set_run_info(const std::map<std::string, std::string>& info);
+
+ private:
+  twin_store(sqlite3* db, std::filesystem::path path);
+  std::expected<void, std::string> exec(const char* sql);
+  std::string error_text(const char* what) const;
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* upsert_ = nullptr;
+  std::filesystem::path path_;
+};
+
+}  // namespace twelvefold::actors

@@ -1,0 +1,18 @@
+// The twin-store writer actor: the one writer of a run's SQLite file, on a thread of its own
+// (SQLite calls block). Protocol:
+//   (upsert_atom, std::vector<twin_row>) -> bool, or an error naming the file and the cause
+//   (close_atom) -> bool   (closes the database: a checkpointed, self-contained file)
+#pragma once
+
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "twelvefold/actors/twin_store.hpp"
+
+namespace twelvefold::actors {
+
+caf::actor spawn_twin_store_writer(caf::actor_system& system, std::unique_ptr<twin_store> store);
+
+}  // namespace twelvefold::actors

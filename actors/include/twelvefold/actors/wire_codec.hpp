@@ -1,0 +1,36 @@
+// Encoding and decoding of the device<->cloud wire messages (proto/twelvefold/wire/v1).
+// Device side: builds a SessionUplink from module notes, reads a SessionDownlink into the
+// module's sync_downlink. Cloud side decoding lives with the services.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "twelvefold/shim/module.hpp"
+
+namespace twelvefold::actors {
+
+struct uplink_fields {
+  std::string serial;
+  std::string device_id;
+  std::string product;
+  std::uint64_t session_seq = 0;
+  std::uint64_t env_version = 0;
+  std::string firmware;
+  std::string rat;
+  float rsrp_dbm = 0;
+  std::uint32_t cell_id = 0;
+  float battery_v = 0;
+  float battery_mah_used = 0;
+};
+
+// Encoded wire::v1::SessionUplink; note ages are measured against `now_us`.
+std::string encode_uplink(const uplink_fields& fields,
+                          const std::vector<shim::outbound_note>& notes, std::int64_t now_us);
+
+// False when `bytes` is not a valid SessionDownlink (the session then counts as failed).
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
+                     std::uint64_t& env_version);
+
+}  // namespace twelvefold::actors

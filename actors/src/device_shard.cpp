@@ -1,0 +1,275 @@
+// Device actor: runs the firmware of a shard of twins (see device_shard.hpp).
+#include "twelvefold/actors/device_shard.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include <caf/all.hpp>
+
+#include "twelvefold/actors/atoms.hpp"
+#include "twelvefold/actors/wire_codec.hpp"
+#include "twelvefold/models/random.hpp"
+#include "twelvefold/models/sensors.hpp"
+#include "twelvefold/shim/firmware_image.hpp"
+#include "twelvefold/shim/module.hpp"
+
+namespace twelvefold::actors {
+namespace {
+
+// Firmware that asks for no wake-up is woken after this (and counted), as a module's
+// attention-line watchdog would.
+constexpr std::int64_t default_wake_interval_us = 3600LL * 1'000'000;
+// Minimum active time of one wake (clock start-up, HAL init, request round trips), for energy.
+constexpr std::int64_t activation_floor_us = 5'000;
+constexpr double us_per_hour = 3600.0 * 1e6;
+
+struct twin_runtime {
+  shim::module comms;
+  models::random_stream sensor_rng;
+  std::size_t image_offset = 0;
+  std::int64_t last_active_end_us = 0;
+  double mcu_charge_mah = 0;
+  double radio_charge_mah = 0;
+  std::uint64_t session_seq = 0;
+  std::uint64_t env_version = 0;
+  float rsrp_dbm = 0;
+  std::uint32_t cell_id = 0;
+  bool booted = false;
+
+  twin_runtime(std::uint64_t seed, twin_index twin)
+      : sensor_rng(seed, twin, models::stream_purpose::sensor) {}
+};
+
+struct shard_state {
+  device_shard_config config;
+  std::vector<twin_runtime> twins;  // index: global twin - first_twin
+  std::vector<std::byte> images;    // every twin's RAM image, back to back
+  std::uint64_t activations = 0;
+  std::uint64_t missing_sleep_requests = 0;
+  models::temperature_params temperature;
+};
+
+double battery_used_mah(const twin_runtime& t) { return t.mcu_charge_mah + t.radio_charge_mah; }
+
+double battery_voltage(const shard_state& s, twin_index twin, const twin_runtime& t) {
+  const double capacity = s.config.the_world->model_of(twin).battery_mah;
+  return models::battery_voltage_v(1.0 - battery_used_mah(t) / capacity);
+}
+
+// The world as one twin's firmware sees it during one activation.
+class activation_host final : public shim::twin_host {
+ public:
+  activation_host(shard_state& shard, twin_index twin, twin_runtime& runtime, std::int64_t now_us)
+      : shard_(shard), twin_(twin), runtime_(runtime), now_us_(now_us) {}
+
+  [[nodiscard]] std::int64_t now_us() const override { return now_us_; }
+  [[nodiscard]] std::int64_t boot_us() const override {
+    return shard_.config.the_world->twins[twin_].boot_us;
+  }
+  shim::module& comms() override { return runtime_.comms; }
+
+  bool read_sensor(std::string_view name, std::int64_t at_us, double& value) override {
+    const world& w = *shard_.config.the_world;
+    const twin_spec& spec = w.twins[twin_];
+    if (name == "temperature_c") {
+      value =
+          models::read_temperature_c(shard_.temperature, spec.site_temperature_offset_c,
+                                     spec.position, w.epoch_utc_us + at_us, runtime_.sensor_rng);
+      return true;
+    }
+    if (name == "battery_v") {
+      value = battery_voltage(shard_, twin_, runtime_);
+      return true;
+    }
+    return false;
+  }
+
+  // The local debug log is not part of the run's outputs yet (factor 10's log stream goes
+  // through hub.log); dropping it here keeps the hot path free of I/O.
+  void log(int /*level*/, std::string_view /*text*/) override {}
+
+ private:
+  shard_state& shard_;
+  twin_index twin_;
+  twin_runtime& runtime_;
+  std::int64_t now_us_;
+};
+
+std::span<std::byte> image_of(shard_state& s, twin_index twin, const twin_runtime& t) {
+  const auto& meta = s.config.firmware[s.config.the_world->fleet_of(twin).device_model]->metadata();
+  return {s.images.data() + t.image_offset, meta.ram_image_bytes};
+}
+
+shim::firmware_copy& copy_of(shard_state& s, twin_index twin) {
+  return s.config.firmware[s.config.the_world->fleet_of(twin).device_model]->copy(
+      s.config.copy_index);
+}
+
+// Starts a session if the module wants one, appending it to `out`.
+void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::int64_t now_us,
+                         std::vector<session_start>& out) {
+  if (t.comms.sync_open() || !t.comms.sync_wanted(now_us)) return;
+  std::vector<shim::outbound_note> notes = t.comms.begin_sync(now_us);
+  const world& w = *s.config.the_world;
+  uplink_fields fields;
+  fields.serial = w.serial_of(twin);
+  fields.device_id = w.device_id_of(twin);
+  fields.product = t.comms.product();
+  fields.session_seq = ++t.session_seq;
+  fields.env_version = t.env_version;
+  const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
+  fields.firmware = meta.name + "@" + meta.version;
+  fields.rat = std::string(models::rat_name(w.model_of(twin).rats.front()));
+  fields.rsrp_dbm = t.rsrp_dbm;
+  fields.cell_id = t.cell_id;
+  fields.battery_v = static_cast<float>(battery_voltage(s, twin, t));
+  fields.battery_mah_used = static_cast<float>(battery_used_mah(t));
+  out.push_back({twin, now_us, encode_uplink(fields, notes, now_us)});
+}
+
+void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,
+                      std::vector<session_start>& sessions) {
+  t.radio_charge_mah += c.radio_charge_mah;
+  t.rsrp_dbm = c.rsrp_dbm;
+  t.cell_id = c.cell_id;
+  if (!t.comms.sync_open()) return;  // defensive: a completion for no open session is ignored
+  shim::sync_downlink downlink;
+  std::uint64_t env_version = 0;
+  if (c.success && decode_downlink(c.downlink, downlink, env_version)) {
+    if (downlink.env_changed) t.env_version = env_version;
+    t.comms.end_sync(c.at_us, &downlink);
+    // A backlog larger than one session carries goes out in the next one right away.
+    maybe_start_session(s, c.twin, t, c.at_us, sessions);
+  } else {
+    t.comms.end_sync(c.at_us, nullptr);
+  }
+}
+
+void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_result& result) {
+  const world& w = *s.config.the_world;
+  const device_model_spec& model = w.model_of(wake.twin);
+  activation_host host(s, wake.twin, t, wake.at_us);
+  const bool first_boot = !t.booted;
+  t.booted = true;
+  shim::activation_result act =
+      copy_of(s, wake.twin).activate(image_of(s, wake.twin, t), host, first_boot);
+  if (first_boot) {
+    // setup() and the first loop() belong to the same wake, as on an MCU after reset.
+    shim::activation_result loop_act =
+        copy_of(s, wake.twin).activate(image_of(s, wake.twin, t), host, false);
+    loop_act.busy_us += act.busy_us;
+    act = loop_act;
+  }
+  ++s.activations;
+  ++result.activations;
+
+  const std::int64_t active_us = activation_floor_us + act.busy_us;
+  const std::int64_t asleep_us = std::max<std::int64_t>(0, wake.at_us - t.last_active_end_us);
+  t.mcu_charge_mah += model.sleep_ua / 1000.0 * (asleep_us / us_per_hour) +
+                      model.mcu_active_ma * (active_us / us_per_hour);
+  t.last_active_end_us = wake.at_us + active_us;
+
+  std::int64_t next_us = wake.at_us + act.busy_us;
+  if (act.sleep_requested) {
+    next_us += static_cast<std::int64_t>(act.sleep_request_s) * 1'000'000;
+  } else {
+    next_us += default_wake_interval_us;
+    ++s.missing_sleep_requests;
+  }
+  result.next_wakes.push_back({wake.twin, next_us});
+  maybe_start_session(s, wake.twin, t, wake.at_us + act.busy_us, result.sessions);
+}
+
+window_result run_window(shard_state& s, window_work& work) {
+  window_result result;
+  result.next_wakes.reserve(work.wakes.size());
+  // Merge completions and wakes in (time, twin) order; at equal keys a completion goes first
+  // so that a twin waking as its session ends already sees the downlink.
+  std::size_t ci = 0;
+  std::size_t wi = 0;
+  const twin_index first = s.config.first_twin;
+  while (ci < work.completions.size() || wi < work.wakes.size()) {
+    const bool take_completion = wi == work.wakes.size() ||
+                                 (ci < work.completions.size() &&
+                                  std::tie(work.completions[ci].at_us, work.completions[ci].twin) <=
+                                      std::tie(work.wakes[wi].at_us, work.wakes[wi].twin));
+    if (take_completion) {
+      const session_completion& c = work.completions[ci++];
+      apply_completion(s, c, s.twins[c.twin - first], result.sessions);
+    } else {
+      const wake_entry& wake = work.wakes[wi++];
+      run_wake(s, wake, s.twins[wake.twin - first], result);
+    }
+  }
+  // Anything a twin causes lands in a later window (DESIGN.md: conservative windows), so a
+  // wake requested inside this window runs at the start of the next one.
+  for (wake_entry& next : result.next_wakes) {
+    next.at_us = std::max(next.at_us, work.window_end_us);
+  }
+  return result;
+}
+
+shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_acked) {
+  shard_totals totals;
+  totals.activations = s.activations;
+  totals.missing_sleep_requests = s.missing_sleep_requests;
+  const world& w = *s.config.the_world;
+  totals.twins.reserve(s.twins.size());
+  for (std::size_t i = 0; i < s.twins.size(); ++i) {
+    const twin_index twin = s.config.first_twin + static_cast<twin_index>(i);
+    twin_runtime& t = s.twins[i];
+    const auto& counters = t.comms.counters();
+    totals.notes_added += counters.notes_added;
+    totals.notes_lost += counters.notes_dropped;
+    totals.requests += counters.requests;
+    totals.request_errors += counters.request_errors;
+    const std::uint64_t acked = twin < cloud_acked.size() ? cloud_acked[twin] : 0;
+    const std::uint64_t in_flight = t.comms.notes_not_stored(acked);
+    totals.notes_in_flight += in_flight;
+    const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
+    // Sleep from the last activation to the end of the run still drains the battery.
+    const std::int64_t tail_us = std::max<std::int64_t>(0, w.duration_us - t.last_active_end_us);
+    t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
+    t.last_active_end_us = std::max(t.last_active_end_us, w.duration_us);
+    totals.twins.push_back({twin, meta.name + "@" + meta.version, battery_used_mah(t),
+                            battery_voltage(s, twin, t), in_flight});
+  }
+  return totals;
+}
+
+caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
+                                 device_shard_config config) {
+  shard_state& s = self->state;
+  s.config = std::move(config);
+  const world& w = *s.config.the_world;
+  const std::size_t count = s.config.end_twin - s.config.first_twin;
+  s.twins.reserve(count);
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const twin_index twin = s.config.first_twin + static_cast<twin_index>(i);
+    s.twins.emplace_back(w.seed, twin);
+    s.twins.back().image_offset = offset;
+    offset += s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
+  }
+  s.images.resize(offset);
+  for (std::size_t i = 0; i < count; ++i) {
+    const twin_index twin = s.config.first_twin + static_cast<twin_index>(i);
+    auto pristine = copy_of(s, twin).pristine_image();
+    std::memcpy(s.images.data() + s.twins[i].image_offset, pristine.data(), pristine.size());
+  }
+  return {
+      [self](run_window_atom, window_work& work) { return run_window(self->state, work); },
+      [self](collect_atom, const std::vector<std::uint64_t>& cloud_acked) {
+        return collect(self->state, cloud_acked);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_device_shard(caf::actor_system& system, device_shard_config config) {
+  return system.spawn(device_shard_actor, std::move(config));
+}
+
+}  // namespace twelvefold::actors

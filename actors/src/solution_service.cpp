@@ -1,0 +1,56 @@
+// Solution service (see services.hpp).
+#include <caf/all.hpp>
+
+#include "twelvefold/actors/atoms.hpp"
+#include "twelvefold/actors/services.hpp"
+
+namespace twelvefold::actors {
+namespace {
+
+struct solution_state {
+  solution_totals totals;
+};
+
+std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_notes>& batch) {
+  std::vector<note_ack> acks;
+  acks.reserve(batch.size());
+  for (const twin_notes& tn : batch) {
+    std::uint64_t& acked = s.totals.acked_through[tn.twin];
+    note_ack ack{tn.twin, acked, 0};
+    // Devices send their oldest notes first and never reorder, so "everything up to the
+    // highest seq stored" identifies the stored set: anything at or below it is a duplicate
+    // (a resend after a lost downlink).
+    for (const note_record& note : tn.notes) {
+      if (note.seq <= acked) {
+        ++s.totals.duplicates_discarded;
+        continue;
+      }
+      acked = note.seq;
+      ++ack.new_notes;
+      ++s.totals.notes_stored;
+    }
+    ack.acked_through_seq = acked;
+    acks.push_back(ack);
+  }
+  return acks;
+}
+
+caf::behavior solution_actor(caf::stateful_actor<solution_state>* self,
+                             std::shared_ptr<const world> the_world) {
+  self->state.totals.acked_through.assign(the_world->twins.size(), 0);
+  return {
+      [self](notes_atom, const std::vector<twin_notes>& batch) {
+        return store_notes(self->state, batch);
+      },
+      [self](collect_atom) { return self->state.totals; },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_solution_service(caf::actor_system& system,
+                                  std::shared_ptr<const world> the_world) {
+  return system.spawn(solution_actor, std::move(the_world));
+}
+
+}  // namespace twelvefold::actors

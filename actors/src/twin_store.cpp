@@ -1,0 +1,161 @@
+#include "twelvefold/actors/twin_store.hpp"
+
+#include <sqlite3.h>
+
+#include <system_error>
+
+namespace twelvefold::actors {
+namespace {
+
+constexpr const char* schema_sql = R"sql(
+CREATE TABLE run_info (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE twins (
+  serial            TEXT PRIMARY KEY,   -- product serial: the identity that matters
+  device_id         TEXT NOT NULL,      -- hardware (modem) id bound to the serial
+  fleet             TEXT NOT NULL,
+  rat               TEXT NOT NULL,      -- RAT of the last session, '' if never seen
+  firmware          TEXT NOT NULL,      -- 'name@version' reported at the last session
+  last_seen_us      INTEGER,            -- virtual us since run_info.epoch_utc; NULL if never
+  lat               REAL NOT NULL,
+  lon               REAL NOT NULL,
+  battery_mah_used  REAL NOT NULL,
+  battery_v         REAL NOT NULL,
+  notes_delivered   INTEGER NOT NULL,   -- Notes stored by the solution service (exactly once)
+  sessions          INTEGER NOT NULL,
+  session_failures  INTEGER NOT NULL,
+  rsrp_dbm          REAL NOT NULL,
+  cell_id           INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX twins_by_fleet ON twins (fleet);
+)sql";
+
+constexpr const char* upsert_sql = R"sql(
+INSERT INTO twins (serial, device_id, fleet, rat, firmware, last_seen_us, lat, lon,
+                   battery_mah_used, battery_v, notes_delivered, sessions, session_failures,
+                   rsrp_dbm, cell_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+ON CONFLICT (serial) DO UPDATE SET
+  device_id = excluded.device_id, fleet = excluded.fleet, rat = excluded.rat,
+  firmware = excluded.firmware, last_seen_us = excluded.last_seen_us, lat = excluded.lat,
+  lon = excluded.lon, battery_mah_used = excluded.battery_mah_used,
+  battery_v = excluded.battery_v, notes_delivered = excluded.notes_delivered,
+  sessions = excluded.sessions, session_failures = excluded.session_failures,
+  rsrp_dbm = excluded.rsrp_dbm, cell_id = excluded.cell_id
+)sql";
+
+void bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
+  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<twin_store>, std::string> twin_store::create(
+    const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  std::filesystem::remove(path.string() + "-wal", ec);
+  std::filesystem::remove(path.string() + "-shm", ec);
+  sqlite3* db = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = path.string() + ": cannot create twin store: " +
+                          (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return std::unexpected(message);
+  }
+  std::unique_ptr<twin_store> store(new twin_store(db, path));
+  // WAL lets readers (the CLI, the GUI) open the file while the run writes it; NORMAL
+  // synchronous is durable across application crashes, which is what a run needs.
+  if (auto ok = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = store->exec(schema_sql); !ok) return std::unexpected(ok.error());
+  if (sqlite3_prepare_v3(db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &store->upsert_, nullptr) !=
+      SQLITE_OK) {
+    return std::unexpected(store->error_text("prepare upsert"));
+  }
+  return store;
+}
+
+twin_store::twin_store(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+
+twin_store::~twin_store() {
+  sqlite3_finalize(upsert_);
+  sqlite3_close(db_);
+}
+
+std::string twin_store::error_text(const char* what) const {
+  return path_.string() + ": " + what + ": " + sqlite3_errmsg(db_);
+}
+
+std::expected<void, std::string> twin_store::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = path_.string() + ": " + (message != nullptr ? message : "sqlite error");
+    sqlite3_free(message);
+    return std::unexpected(text);
+  }
+  return {};
+}
+
+std::expected<void, std::string> twin_store::upsert(const std::vector<twin_row>& rows) {
+  if (auto ok = exec("BEGIN"); !ok) return ok;
+  for (const twin_row& row : rows) {
+    sqlite3_stmt* s = upsert_;
+    bind_text(s, 1, row.serial);
+    bind_text(s, 2, row.device_id);
+    bind_text(s, 3, row.fleet);
+    bind_text(s, 4, row.rat);
+    bind_text(s, 5, row.firmware);
+    if (row.last_seen_us < 0) {
+      sqlite3_bind_null(s, 6);
+    } else {
+      sqlite3_bind_int64(s, 6, row.last_seen_us);
+    }
+    sqlite3_bind_double(s, 7, row.lat);
+    sqlite3_bind_double(s, 8, row.lon);
+    sqlite3_bind_double(s, 9, row.battery_mah_used);
+    sqlite3_bind_double(s, 10, row.battery_v);
+    sqlite3_bind_int64(s, 11, static_cast<sqlite3_int64>(row.notes_delivered));
+    sqlite3_bind_int64(s, 12, static_cast<sqlite3_int64>(row.sessions));
+    sqlite3_bind_int64(s, 13, static_cast<sqlite3_int64>(row.session_failures));
+    sqlite3_bind_double(s, 14, row.rsrp_dbm);
+    sqlite3_bind_int64(s, 15, row.cell_id);
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+      std::string text = error_text("upsert twin");
+      exec("ROLLBACK");
+      return std::unexpected(text);
+    }
+  }
+  return exec("COMMIT");
+}
+
+std::expected<void, std::string> twin_store::set_run_info(
+    const std::map<std::string, std::string>& info) {
+  if (auto ok = exec("BEGIN"); !ok) return ok;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO run_info (key, value) VALUES (?1, ?2)", -1, &stmt,
+                     nullptr);
+  for (const auto& [key, value] : info) {
+    bind_text(stmt, 1, key);
+    bind_text(stmt, 2, value);
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) {
+      std::string text = error_text("write run_info");
+      sqlite3_finalize(stmt);
+      exec("ROLLBACK");
+      return std::unexpected(text);
+    }
+  }
+  sqlite3_finalize(stmt);
+  return exec("COMMIT");
+}
+
+}  // namespace twelvefold::actors

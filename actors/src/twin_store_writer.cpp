@@ -1,0 +1,38 @@
+#include "twelvefold/actors/twin_store_writer.hpp"
+
+#include <caf/all.hpp>
+
+#include "twelvefold/actors/atoms.hpp"
+
+namespace twelvefold::actors {
+namespace {
+
+struct writer_state {
+  std::shared_ptr<twin_store> store;  // shared only because CAF copies spawn arguments
+};
+
+caf::behavior writer_actor(caf::stateful_actor<writer_state>* self,
+                           std::shared_ptr<twin_store> store) {
+  self->state.store = std::move(store);
+  return {
+      [self](upsert_atom, const std::vector<twin_row>& rows) -> caf::result<bool> {
+        if (!self->state.store) return caf::make_error(caf::sec::invalid_argument, "store closed");
+        if (auto ok = self->state.store->upsert(rows); !ok) {
+          return caf::make_error(caf::sec::runtime_error, ok.error());
+        }
+        return true;
+      },
+      [self](close_atom) {
+        self->state.store.reset();
+        return true;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_twin_store_writer(caf::actor_system& system, std::unique_ptr<twin_store> store) {
+  return system.spawn<caf::detached>(writer_actor, std::shared_ptr<twin_store>(std::move(store)));
+}
+
+}  // namespace twelvefold::actors

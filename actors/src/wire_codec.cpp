@@ -1,0 +1,48 @@
+#include "twelvefold/actors/wire_codec.hpp"
+
+#include "twelvefold/wire/v1/session.pb.h"
+
+namespace twelvefold::actors {
+
+std::string encode_uplink(const uplink_fields& fields,
+                          const std::vector<shim::outbound_note>& notes, std::int64_t now_us) {
+  wire::v1::SessionUplink up;
+  up.set_serial(fields.serial);
+  up.set_device_id(fields.device_id);
+  up.set_product(fields.product);
+  up.set_session_seq(fields.session_seq);
+  up.set_env_version(fields.env_version);
+  auto* status = up.mutable_status();
+  status->set_firmware(fields.firmware);
+  status->set_rat(fields.rat);
+  status->set_rsrp_dbm(fields.rsrp_dbm);
+  status->set_cell_id(fields.cell_id);
+  status->set_battery_v(fields.battery_v);
+  status->set_battery_mah_used(fields.battery_mah_used);
+  up.mutable_notes()->Reserve(static_cast<int>(notes.size()));
+  for (const shim::outbound_note& n : notes) {
+    auto* note = up.add_notes();
+    note->set_seq(n.seq);
+    note->set_file(n.file);
+    note->set_body(n.body_json);
+    note->set_utc_s(n.stamped_utc_s);
+    note->set_age_s(
+        static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_us - n.added_us) / 1'000'000));
+  }
+  return up.SerializeAsString();
+}
+
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
+                     std::uint64_t& env_version) {
+  wire::v1::SessionDownlink down;
+  if (!down.ParseFromString(bytes)) return false;
+  out.utc_us = down.utc_us();
+  out.acked_through_seq = down.acked_through_seq();
+  out.env_changed = down.env_changed();
+  out.env.clear();
+  for (const auto& var : down.env()) out.env[var.name()] = var.value();
+  env_version = down.env_version();
+  return true;
+}
+
+}  // namespace twelvefold::actors

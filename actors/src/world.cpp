@@ -1,0 +1,23 @@
+#include "twelvefold/actors/world.hpp"
+
+#include <cstdio>
+
+namespace twelvefold::actors {
+
+std::string world::serial_of(twin_index twin) const {
+  const twin_spec& spec = twins[twin];
+  char digits[16];
+  std::snprintf(digits, sizeof digits, "%07u", spec.index_in_fleet + 1);
+  return fleets[spec.fleet].serial_prefix + digits;
+}
+
+std::string world::device_id_of(twin_index twin) const {
+  // 8-digit type allocation code of a fictitious Cat-M1 module, then a 7-digit number mixed
+  // from the seed and the twin (bijective per seed, so ids never collide within a run).
+  const std::uint64_t mixed = (static_cast<std::uint64_t>(twin) * 2654435761ULL + seed) % 10000000;
+  char text[24];
+  std::snprintf(text, sizeof text, "35%06u%07llu", 123456u, static_cast<unsigned long long>(mixed));
+  return text;
+}
+
+}  // namespace twelvefold::actors

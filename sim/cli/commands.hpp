@@ -1,0 +1,29 @@
+// The twelvefold subcommands. Each returns the process exit code:
+// 0 success, 1 the run failed, 2 bad input (the message names the file and what is wrong),
+// 130 stopped by Ctrl-C (everything recorded so far is kept).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace twelvefold::cli {
+
+enum exit_code : int { exit_ok = 0, exit_failed = 1, exit_bad_input = 2, exit_interrupted = 130 };
+
+struct run_args {
+  std::string scenario;  // empty: the embedded quickstart
+  std::string out_dir;   // empty: out/<scenario name>
+  std::optional<std::uint64_t> seed;
+  int threads = 1;
+  std::optional<double> scale;
+  std::string duration;  // empty: the scenario's
+  bool quiet = false;
+  bool json = false;
+};
+
+int run_command(const run_args& args);
+int validate_command(const std::string& scenario, bool json);
+int bench_command(const run_args& args);
+
+}  // namespace twelvefold::cli

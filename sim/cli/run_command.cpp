@@ -1,0 +1,126 @@
+// `twelvefold run` and `twelvefold validate`.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "progress_bar.hpp"
+#include "scenario_input.hpp"
+#include "twelvefold/scenario/v1/scenario.pb.h"
+#include "twelvefold/sim/kernel.hpp"
+#include "twelvefold/sim/summary.hpp"
+
+namespace twelvefold::cli {
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_interrupt(int) { stop_requested.store(true); }
+
+void print_human_summary(const sim::run_summary& s, const std::filesystem::path& out) {
+  std::printf("\n%s: %llu twins, %.1f simulated hours in %.1f s (%s)\n", s.scenario.c_str(),
+              static_cast<unsigned long long>(s.twins), s.sim_seconds / 3600, s.wall_seconds,
+              s.stopped_early ? "stopped early" : "complete");
+  std::printf("  activations   %llu (%.0f per second)\n",
+              static_cast<unsigned long long>(s.activations),
+              s.wall_seconds > 0 ? s.activations / s.wall_seconds : 0.0);
+  std::printf("  notes         %llu added: %llu delivered, %llu in flight, %llu lost\n",
+              static_cast<unsigned long long>(s.notes_added),
+              static_cast<unsigned long long>(s.notes_delivered),
+              static_cast<unsigned long long>(s.notes_in_flight),
+              static_cast<unsigned long long>(s.notes_lost));
+  std::printf("  sessions      %llu, %llu failed; %.1f KiB up, %.1f KiB down\n",
+              static_cast<unsigned long long>(s.sessions),
+              static_cast<unsigned long long>(s.session_failures), s.bytes_uplink / 1024.0,
+              s.bytes_downlink / 1024.0);
+  for (const auto& [name, r] : s.per_rat) {
+    std::printf("  %-12s  %llu twins (%llu in coverage), %llu sessions, %llu failed\n",
+                name.c_str(), static_cast<unsigned long long>(r.twins),
+                static_cast<unsigned long long>(r.twins_in_coverage),
+                static_cast<unsigned long long>(r.sessions),
+                static_cast<unsigned long long>(r.session_failures));
+  }
+  std::printf("  battery       %.2f mAh used on average, %.2f at most\n", s.battery_mah_used_mean,
+              s.battery_mah_used_max);
+  std::printf("Wrote %s and %s\n", (out / "summary.json").c_str(), (out / "twins.sqlite").c_str());
+}
+
+}  // namespace
+
+int run_command(const run_args& args) {
+  auto world = build_input(args);
+  if (!world) {
+    std::fprintf(stderr, "twelvefold run: bad input:\n%s", world.error().c_str());
+    return exit_bad_input;
+  }
+  if (args.threads < 1 || args.threads > 256) {
+    std::fprintf(stderr, "twelvefold run: --threads must be within [1, 256]\n");
+    return exit_bad_input;
+  }
+  const std::filesystem::path out = args.out_dir.empty()
+                                        ? std::filesystem::path("out") / (*world)->scenario_name
+                                        : std::filesystem::path(args.out_dir);
+  sim::run_options options;
+  options.threads = args.threads;
+  options.out_dir = out;
+  options.stop_requested = &stop_requested;
+  progress_bar bar(stdout);
+  const bool show_progress = !args.quiet && !args.json && isatty(STDOUT_FILENO) != 0;
+  if (show_progress) options.on_progress = [&bar](const sim::progress& p) { bar.update(p); };
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+
+  auto summary = sim::run_world(*world, options);
+  if (show_progress) bar.finish();
+  if (!summary) {
+    std::fprintf(stderr, "twelvefold run: %s%s\n",
+                 summary.error().kind == sim::run_error_kind::bad_input ? "bad input: " : "",
+                 summary.error().message.c_str());
+    return summary.error().kind == sim::run_error_kind::bad_input ? exit_bad_input : exit_failed;
+  }
+  if (auto ok = sim::write_summary(out, *summary); !ok) {
+    std::fprintf(stderr, "twelvefold run: %s\n", ok.error().c_str());
+    return exit_failed;
+  }
+  if (args.json) {
+    std::fputs(sim::summary_json(*summary).c_str(), stdout);
+  } else if (!args.quiet) {
+    print_human_summary(*summary, out);
+  }
+  return summary->stopped_early ? exit_interrupted : exit_ok;
+}
+
+int validate_command(const std::string& scenario, bool json) {
+  auto loaded = load_input(scenario);
+  if (!loaded) {
+    if (json) {
+      std::cout << nlohmann::json{{"valid", false}, {"errors", loaded.error()}}.dump() << "\n";
+    } else {
+      std::fprintf(stderr, "%s", loaded.error().c_str());
+    }
+    return exit_bad_input;
+  }
+  std::uint64_t twins = 0;
+  for (const auto& fleet : loaded->spec->fleets()) twins += fleet.count();
+  if (json) {
+    std::cout << nlohmann::json{{"valid", true},
+                                {"scenario", loaded->spec->name()},
+                                {"twins", twins},
+                                {"file", loaded->path.string()}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf("%s: ok: scenario \"%s\", %llu twins in %d fleets, %d regions\n",
+                loaded->path.c_str(), loaded->spec->name().c_str(),
+                static_cast<unsigned long long>(twins), loaded->spec->fleets_size(),
+                loaded->spec->regions_size());
+  }
+  return exit_ok;
+}
+
+}  // namespace twelvefold::cli

@@ -1,0 +1,87 @@
+// The kernel: runs a world in virtual time (DESIGN.md, Time).
+//
+// Conservative windowed execution: time advances in windows of width Δ (world::window_us).
+// In a window every due twin runs, in parallel across device shards; the sessions they start
+// go to the network actor as one batch, sorted by (time, twin); whatever the cloud answers
+// lands in a later window. The kernel owns every twin's next-wake time (wake_calendar) and
+// skips windows in which nothing is due. Nothing on this path reads the wall clock, so the
+// same world and seed give the same results whatever the number of threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "twelvefold/actors/world.hpp"
+
+namespace twelvefold::sim {
+
+struct progress {
+  std::int64_t sim_us = 0;
+  std::int64_t duration_us = 0;
+  std::uint64_t twins = 0;
+  std::uint64_t activations = 0;
+  double wall_seconds = 0;
+};
+
+struct run_options {
+  int threads = 1;                                    // CAF worker threads, and device shards
+  std::optional<std::filesystem::path> out_dir;       // writes twins.sqlite there when set
+  std::function<void(const progress&)> on_progress;   // kernel thread, about 10 times a second
+  const std::atomic<bool>* stop_requested = nullptr;  // polled between windows
+};
+
+struct rat_summary {
+  std::uint64_t twins = 0;
+  std::uint64_t twins_in_coverage = 0;
+  std::uint64_t sessions = 0;
+  std::uint64_t session_failures = 0;
+  std::uint64_t no_coverage_failures = 0;
+  double radio_charge_mah = 0;
+};
+
+struct run_summary {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::uint64_t twins = 0;
+  int threads = 0;
+  double sim_seconds = 0;
+  double wall_seconds = 0;
+  bool stopped_early = false;
+  std::uint64_t windows = 0;
+  std::uint64_t activations = 0;
+  std::uint64_t notes_added = 0;
+  std::uint64_t notes_delivered = 0;
+  std::uint64_t notes_in_flight = 0;
+  std::uint64_t notes_lost = 0;
+  std::uint64_t duplicates_discarded = 0;
+  std::uint64_t bytes_uplink = 0;
+  std::uint64_t bytes_downlink = 0;
+  std::uint64_t sessions = 0;
+  std::uint64_t session_failures = 0;
+  std::uint64_t sessions_refused = 0;
+  std::uint64_t env_updates_sent = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t request_errors = 0;
+  std::uint64_t missing_sleep_requests = 0;
+  double battery_mah_used_mean = 0;
+  double battery_mah_used_max = 0;
+  std::map<std::string, rat_summary> per_rat;
+};
+
+enum class run_error_kind { bad_input, failure };
+struct run_error {
+  run_error_kind kind = run_error_kind::failure;
+  std::string message;
+};
+
+std::expected<run_summary, run_error> run_world(std::shared_ptr<const actors::world> world,
+                                                const run_options& options);
+
+}  // namespace twelvefold::sim

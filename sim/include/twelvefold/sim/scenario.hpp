@@ -1,0 +1,56 @@
+// Loading and checking scenario files (Protobuf text format over
+// proto/twelvefold/scenario/v1/scenario.proto; docs/scenarios.md).
+//
+// Every problem is reported with file, line and column and what was expected; loading
+// collects all problems it can find rather than stopping at the first.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "twelvefold/sim/diagnostic.hpp"
+
+namespace twelvefold::scenario::v1 {
+class Scenario;
+}
+
+namespace twelvefold::sim {
+
+struct scenario_file {
+  std::filesystem::path path;  // the .txtpb file actually read
+  std::shared_ptr<const scenario::v1::Scenario> spec;
+  // Resolved firmware image path per device model (same order as spec->device_models()).
+  std::vector<std::filesystem::path> firmware_paths;
+  std::int64_t epoch_utc_us = 0;
+  std::int64_t duration_us = 0;
+};
+
+struct load_options {
+  // Directories searched for a firmware image named without a path ("env-sensor" ->
+  // DIR/env-sensor.so), in order, after the scenario's own directory.
+  std::vector<std::filesystem::path> firmware_search_path;
+};
+
+// `path` is a scenario file or a directory holding scenario.txtpb.
+std::expected<scenario_file, std::vector<diagnostic>> load_scenario(
+    const std::filesystem::path& path, const load_options& options);
+
+// Same, from text already in memory (`display_name` is used in diagnostics; relative firmware
+// paths resolve against `base_dir`).
+std::expected<scenario_file, std::vector<diagnostic>> parse_scenario(
+    const std::string& text, const std::string& display_name, const std::filesystem::path& base_dir,
+    const load_options& options);
+
+// "1d", "36h", "90m", "45s", "1d12h": microseconds, or an error message.
+std::expected<std::int64_t, std::string> parse_duration_us(const std::string& text);
+// RFC 3339 UTC ("2026-01-01T00:00:00Z"): microseconds since the Unix epoch, or an error.
+std::expected<std::int64_t, std::string> parse_utc_us(const std::string& text);
+
+// The directories searched by default: $TWELVEFOLD_FIRMWARE_PATH (colon-separated), then
+// the firmware directory next to the running executable (build/firmware for build/bin/...).
+std::vector<std::filesystem::path> default_firmware_search_path();
+
+}  // namespace twelvefold::sim

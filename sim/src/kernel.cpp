@@ -1,0 +1,354 @@
+// The kernel (see kernel.hpp).
+#include "twelvefold/sim/kernel.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <queue>
+
+#include <caf/all.hpp>
+
+#include "twelvefold/actors/atoms.hpp"
+#include "twelvefold/actors/device_shard.hpp"
+#include "twelvefold/actors/network.hpp"
+#include "twelvefold/actors/services.hpp"
+#include "twelvefold/actors/twin_store_writer.hpp"
+#include "twelvefold/models/radio.hpp"
+#include "twelvefold/shim/firmware_image.hpp"
+#include "twelvefold/sim/wake_calendar.hpp"
+
+namespace twelvefold::sim {
+namespace {
+
+using namespace twelvefold::actors;
+using wall_clock = std::chrono::steady_clock;
+
+struct later_completion {
+  bool operator()(const session_completion& a, const session_completion& b) const {
+    return std::tie(a.at_us, a.twin) > std::tie(b.at_us, b.twin);
+  }
+};
+
+struct shard_handle {
+  caf::actor actor;
+  twin_index first = 0;
+  twin_index end = 0;
+};
+
+struct cast {
+  caf::actor management;
+  caf::actor solution;
+  caf::actor network;
+  caf::actor writer;  // invalid without an output directory
+  std::vector<shard_handle> shards;
+};
+
+std::map<std::string, std::string> run_info(const world& w, int threads) {
+  return {{"scenario", w.scenario_name},
+          {"seed", std::to_string(w.seed)},
+          {"epoch_utc_us", std::to_string(w.epoch_utc_us)},
+          {"duration_us", std::to_string(w.duration_us)},
+          {"window_us", std::to_string(w.window_us)},
+          {"twins", std::to_string(w.twins.size())},
+          {"threads", std::to_string(threads)},
+          {"schema_version", "1"}};
+}
+
+// Sends a request and waits for its answer; an error or a failed reply becomes run_error.
+template <class Result, class... Ts>
+std::expected<Result, run_error> ask(caf::scoped_actor& self, const caf::actor& who, Ts&&... xs) {
+  std::expected<Result, run_error> out = std::unexpected(run_error{});
+  self->request(who, caf::infinite, std::forward<Ts>(xs)...)
+      .receive(
+          [&](Result& r) { out = std::move(r); },
+          [&](caf::error& err) {
+            out = std::unexpected(run_error{run_error_kind::failure, self->system().render(err)});
+          });
+  return out;
+}
+
+class kernel {
+ public:
+  kernel(std::shared_ptr<const world> w, const run_options& options, caf::actor_system& system,
+         cast actors)
+      : world_(std::move(w)),
+        options_(options),
+        self_(system),
+        cast_(std::move(actors)),
+        calendar_(world_->window_us) {}
+
+  std::expected<run_summary, run_error> run() {
+    const auto wall_start = wall_clock::now();
+    for (twin_index twin = 0; twin < world_->twins.size(); ++twin) {
+      calendar_.schedule({twin, world_->twins[twin].boot_us});
+    }
+    std::int64_t next_flush_us = world_->store_flush_us;
+    auto last_progress = wall_start;
+    std::int64_t sim_us = 0;
+    bool stopped = false;
+    while (true) {
+      if (options_.stop_requested != nullptr && options_.stop_requested->load()) {
+        stopped = true;
+        break;
+      }
+      const std::optional<std::int64_t> start = next_window_start();
+      if (!start || *start >= world_->duration_us) break;
+      sim_us = *start;
+      if (auto ok = run_one_window(*start); !ok) return std::unexpected(ok.error());
+      while (sim_us >= next_flush_us) {
+        // The digital twins reach SQLite every store_flush interval; the management service
+        // writes them without holding the kernel up (the final flush below waits for all).
+        if (cast_.writer) caf::anon_send(cast_.management, flush_atom::value);
+        next_flush_us += world_->store_flush_us;
+      }
+      if (options_.on_progress &&
+          wall_clock::now() - last_progress > std::chrono::milliseconds(100)) {
+        last_progress = wall_clock::now();
+        options_.on_progress(progress_at(sim_us, wall_start));
+      }
+    }
+    if (!stopped) sim_us = world_->duration_us;
+    auto summary = finish(sim_us, stopped);
+    if (summary) {
+      summary->wall_seconds = std::chrono::duration<double>(wall_clock::now() - wall_start).count();
+      if (options_.on_progress) options_.on_progress(progress_at(sim_us, wall_start));
+    }
+    return summary;
+  }
+
+ private:
+  progress progress_at(std::int64_t sim_us, wall_clock::time_point wall_start) const {
+    return {sim_us, world_->duration_us, world_->twins.size(), activations_,
+            std::chrono::duration<double>(wall_clock::now() - wall_start).count()};
+  }
+
+  std::optional<std::int64_t> next_window_start() {
+    std::optional<std::int64_t> start = calendar_.next_window_start_us();
+    if (!completions_.empty()) {
+      const std::int64_t w = completions_.top().at_us / world_->window_us * world_->window_us;
+      if (!start || w < *start) start = w;
+    }
+    return start;
+  }
+
+  std::size_t shard_of(twin_index twin) const {
+    const auto it = std::upper_bound(cast_.shards.begin(), cast_.shards.end(), twin,
+                                     [](twin_index t, const shard_handle& s) { return t < s.end; });
+    return static_cast<std::size_t>(it - cast_.shards.begin());
+  }
+
+  std::expected<void, run_error> run_one_window(std::int64_t start_us) {
+    const std::int64_t end_us = start_us + world_->window_us;
+    std::vector<window_work> work(cast_.shards.size());
+    for (window_work& w : work) w.window_end_us = end_us;
+    const std::optional<std::int64_t> wake_window = calendar_.next_window_start_us();
+    if (wake_window && *wake_window == start_us) {
+      for (const wake_entry& wake : calendar_.take_window(start_us)) {
+        work[shard_of(wake.twin)].wakes.push_back(wake);
+      }
+    }
+    while (!completions_.empty() && completions_.top().at_us < end_us) {
+      session_completion c = completions_.top();
+      completions_.pop();
+      work[shard_of(c.twin)].completions.push_back(std::move(c));
+    }
+
+    // Fan out to every shard with work, then gather: the shards run in parallel.
+    std::vector<std::size_t> asked;
+    std::vector<window_result> results(cast_.shards.size());
+    std::optional<run_error> failure;
+    std::vector<decltype(self_->request(cast_.shards[0].actor, caf::infinite,
+                                        run_window_atom::value, window_work{}))>
+        pending;
+    for (std::size_t k = 0; k < work.size(); ++k) {
+      if (work[k].wakes.empty() && work[k].completions.empty()) continue;
+      asked.push_back(k);
+      pending.push_back(self_->request(cast_.shards[k].actor, caf::infinite, run_window_atom::value,
+                                       std::move(work[k])));
+    }
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      pending[i].receive([&](window_result& r) { results[asked[i]] = std::move(r); },
+                         [&](caf::error& err) {
+                           failure = run_error{run_error_kind::failure,
+                                               "device shard: " + self_->system().render(err)};
+                         });
+    }
+    if (failure) return std::unexpected(*failure);
+    ++windows_;
+
+    std::vector<session_start> sessions;
+    for (window_result& r : results) {
+      activations_ += r.activations;
+      for (const wake_entry& next : r.next_wakes) calendar_.schedule(next);
+      std::move(r.sessions.begin(), r.sessions.end(), std::back_inserter(sessions));
+    }
+    if (sessions.empty()) return {};
+    std::sort(sessions.begin(), sessions.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.start_us, a.twin) < std::tie(b.start_us, b.twin);
+    });
+    auto done = ask<std::vector<session_completion>>(self_, cast_.network, sessions_atom::value,
+                                                     std::move(sessions), end_us);
+    if (!done) return std::unexpected(done.error());
+    for (session_completion& c : *done) completions_.push(std::move(c));
+    return {};
+  }
+
+  std::expected<run_summary, run_error> finish(std::int64_t sim_us, bool stopped) {
+    auto solution = ask<solution_totals>(self_, cast_.solution, collect_atom::value);
+    if (!solution) return std::unexpected(solution.error());
+    auto network = ask<network_totals>(self_, cast_.network, collect_atom::value);
+    if (!network) return std::unexpected(network.error());
+    run_summary sum;
+    const world& w = *world_;
+    sum.scenario = w.scenario_name;
+    sum.seed = w.seed;
+    sum.twins = w.twins.size();
+    sum.threads = options_.threads;
+    sum.sim_seconds = static_cast<double>(sim_us) / 1e6;
+    sum.stopped_early = stopped;
+    sum.windows = windows_;
+    sum.notes_delivered = solution->notes_stored;
+    sum.duplicates_discarded = solution->duplicates_discarded;
+    sum.sessions = network->sessions;
+    sum.session_failures = network->session_failures;
+    sum.bytes_uplink = network->bytes_uplink;
+    sum.bytes_downlink = network->bytes_downlink;
+    for (int r = 0; r < models::rat_count; ++r) {
+      const rat_totals& t = network->per_rat[static_cast<std::size_t>(r)];
+      if (t.twins == 0) continue;
+      sum.per_rat[std::string(models::rat_name(static_cast<models::rat>(r)))] = {
+          t.twins,       t.twins_in_coverage, t.sessions, t.session_failures,
+          t.no_coverage, t.radio_charge_mah};
+    }
+
+    std::vector<twin_final> finals(w.twins.size());
+    for (const shard_handle& shard : cast_.shards) {
+      auto totals =
+          ask<shard_totals>(self_, shard.actor, collect_atom::value, solution->acked_through);
+      if (!totals) return std::unexpected(totals.error());
+      sum.activations += totals->activations;
+      sum.notes_added += totals->notes_added;
+      sum.notes_lost += totals->notes_lost;
+      sum.notes_in_flight += totals->notes_in_flight;
+      sum.requests += totals->requests;
+      sum.request_errors += totals->request_errors;
+      sum.missing_sleep_requests += totals->missing_sleep_requests;
+      for (twin_final& f : totals->twins) finals[f.twin] = std::move(f);
+    }
+    for (const twin_final& f : finals) {
+      sum.battery_mah_used_mean += f.battery_mah_used;
+      sum.battery_mah_used_max = std::max(sum.battery_mah_used_max, f.battery_mah_used);
+    }
+    if (!finals.empty()) sum.battery_mah_used_mean /= static_cast<double>(finals.size());
+
+    // Wait for every periodic flush, then write the end-of-run twins over them.
+    auto flushed = ask<bool>(self_, cast_.management, flush_atom::value);
+    if (!flushed) return std::unexpected(flushed.error());
+    auto management = ask<management_totals>(self_, cast_.management, collect_atom::value);
+    if (!management) return std::unexpected(management.error());
+    sum.sessions_refused = management->sessions_refused;
+    sum.env_updates_sent = management->env_updates_sent;
+    if (cast_.writer) {
+      std::vector<twin_row> rows = std::move(management->twins);
+      for (twin_index twin = 0; twin < rows.size(); ++twin) {
+        twin_row& row = rows[twin];
+        const twin_final& f = finals[twin];
+        const twin_radio& radio = network->twins[twin];
+        // End-of-run ground truth replaces what the twin last reported.
+        row.battery_mah_used = f.battery_mah_used;
+        row.battery_v = f.battery_v;
+        row.sessions = radio.sessions;
+        row.session_failures = radio.session_failures;
+        if (row.rat.empty() && radio.sessions > 0) {
+          row.rat = std::string(models::rat_name(static_cast<models::rat>(radio.rat)));
+        }
+        if (row.firmware.empty()) row.firmware = f.firmware;
+        row.rsrp_dbm = radio.rsrp_dbm;
+        row.cell_id = radio.cell_id;
+      }
+      auto written = ask<bool>(self_, cast_.writer, upsert_atom::value, std::move(rows));
+      if (!written) return std::unexpected(written.error());
+      auto closed = ask<bool>(self_, cast_.writer, close_atom::value);
+      if (!closed) return std::unexpected(closed.error());
+    }
+    return sum;
+  }
+
+  std::shared_ptr<const world> world_;
+  const run_options& options_;
+  caf::scoped_actor self_;
+  cast cast_;
+  wake_calendar calendar_;
+  std::priority_queue<session_completion, std::vector<session_completion>, later_completion>
+      completions_;
+  std::uint64_t activations_ = 0;
+  std::uint64_t windows_ = 0;
+};
+
+}  // namespace
+
+std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
+                                                const run_options& options) {
+  const int threads = std::max(1, options.threads);
+  const auto shard_count = static_cast<std::size_t>(
+      std::min<std::size_t>(threads, std::max<std::size_t>(1, w->twins.size())));
+
+  std::vector<std::shared_ptr<shim::firmware_library>> firmware;
+  for (const device_model_spec& model : w->device_models) {
+    auto lib = shim::firmware_library::load(model.firmware_path, static_cast<int>(shard_count));
+    if (!lib) {
+      return std::unexpected(run_error{run_error_kind::bad_input,
+                                       "device model \"" + model.name + "\": " + lib.error()});
+    }
+    firmware.emplace_back(std::move(*lib));
+  }
+
+  std::unique_ptr<twin_store> store;
+  if (options.out_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(*options.out_dir, ec);
+    if (ec) {
+      return std::unexpected(run_error{run_error_kind::bad_input, options.out_dir->string() +
+                                                                      ": cannot create output "
+                                                                      "directory: " +
+                                                                      ec.message()});
+    }
+    auto created = twin_store::create(*options.out_dir / "twins.sqlite");
+    if (!created) return std::unexpected(run_error{run_error_kind::bad_input, created.error()});
+    store = std::move(*created);
+    if (auto ok = store->set_run_info(run_info(*w, threads)); !ok) {
+      return std::unexpected(run_error{run_error_kind::failure, ok.error()});
+    }
+  }
+
+  caf::actor_system_config config;
+  config.set("scheduler.max-threads", static_cast<std::size_t>(threads));
+  caf::actor_system system{config};
+  cast actors;
+  if (store) actors.writer = spawn_twin_store_writer(system, std::move(store));
+  actors.solution = spawn_solution_service(system, w);
+  actors.management = spawn_management_service(system, w, actors.solution, actors.writer);
+  actors.network = spawn_network(system, w, actors.management);
+  const std::size_t per_shard = (w->twins.size() + shard_count - 1) / shard_count;
+  for (std::size_t k = 0; k < shard_count; ++k) {
+    device_shard_config shard;
+    shard.the_world = w;
+    shard.first_twin = static_cast<twin_index>(std::min(w->twins.size(), k * per_shard));
+    shard.end_twin = static_cast<twin_index>(std::min(w->twins.size(), (k + 1) * per_shard));
+    shard.firmware = firmware;
+    shard.copy_index = static_cast<int>(k);
+    actors.shards.push_back({spawn_device_shard(system, shard), shard.first_twin, shard.end_twin});
+  }
+  std::expected<run_summary, run_error> result;
+  {
+    kernel k(w, options, system, actors);
+    result = k.run();
+  }
+  for (const auto& s : actors.shards) caf::anon_send_exit(s.actor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(actors.network, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(actors.management, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(actors.solution, caf::exit_reason::user_shutdown);
+  if (actors.writer) caf::anon_send_exit(actors.writer, caf::exit_reason::user_shutdown);
+  return result;
+}
+
+}  // namespace twelvefold::sim

@@ -1,0 +1,65 @@
+#include "twelvefold/sim/summary.hpp"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace twelvefold::sim {
+
+std::string summary_json(const run_summary& s) {
+  nlohmann::ordered_json j;
+  j["scenario"] = s.scenario;
+  j["seed"] = s.seed;
+  j["twins"] = s.twins;
+  j["threads"] = s.threads;
+  j["sim_seconds"] = s.sim_seconds;
+  j["wall_seconds"] = s.wall_seconds;
+  j["stopped_early"] = s.stopped_early;
+  j["windows"] = s.windows;
+  j["activations"] = s.activations;
+  j["activations_per_wall_second"] = s.wall_seconds > 0 ? s.activations / s.wall_seconds : 0.0;
+  j["notes_added"] = s.notes_added;
+  j["notes_delivered"] = s.notes_delivered;
+  j["notes_in_flight"] = s.notes_in_flight;
+  j["notes_lost"] = s.notes_lost;
+  j["duplicates_discarded"] = s.duplicates_discarded;
+  j["bytes_uplink"] = s.bytes_uplink;
+  j["bytes_downlink"] = s.bytes_downlink;
+  j["sessions"] = s.sessions;
+  j["session_failures"] = s.session_failures;
+  j["sessions_refused"] = s.sessions_refused;
+  j["env_updates_sent"] = s.env_updates_sent;
+  j["requests"] = s.requests;
+  j["request_errors"] = s.request_errors;
+  j["missing_sleep_requests"] = s.missing_sleep_requests;
+  j["battery_mah_used_mean"] = s.battery_mah_used_mean;
+  j["battery_mah_used_max"] = s.battery_mah_used_max;
+  nlohmann::ordered_json rats = nlohmann::ordered_json::object();
+  for (const auto& [name, r] : s.per_rat) {
+    rats[name] = {{"twins", r.twins},
+                  {"twins_in_coverage", r.twins_in_coverage},
+                  {"sessions", r.sessions},
+                  {"session_failures", r.session_failures},
+                  {"no_coverage_failures", r.no_coverage_failures},
+                  {"radio_charge_mah", r.radio_charge_mah}};
+  }
+  j["per_rat"] = rats;
+  return j.dump(2) + "\n";
+}
+
+std::expected<void, std::string> write_summary(const std::filesystem::path& dir,
+                                               const run_summary& summary) {
+  const auto path = dir / "summary.json";
+  const auto temp = dir / "summary.json.tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << summary_json(summary);
+    if (!out) return std::unexpected(temp.string() + ": cannot write");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) return std::unexpected(path.string() + ": " + ec.message());
+  return {};
+}
+
+}  // namespace twelvefold::sim

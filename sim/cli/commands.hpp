@@ -3,19 +3,27 @@
 // 130 stopped by Ctrl-C (everything recorded so far is kept).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace twelvefold::cli {
 
 enum exit_code : int { exit_ok = 0, exit_failed = 1, exit_bad_input = 2, exit_interrupted = 130 };
 
+// One worker per core: results do not depend on it (determinism), only speed does.
+inline int default_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(std::min(cores, 256u));
+}
+
 struct run_args {
   std::string scenario;  // empty: the embedded quickstart
   std::string out_dir;   // empty: out/<scenario name>
   std::optional<std::uint64_t> seed;
-  int threads = 1;
+  int threads = default_threads();
   std::optional<double> scale;
   std::string duration;  // empty: the scenario's
   bool quiet = false;

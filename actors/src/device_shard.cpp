@@ -9,6 +9,7 @@
 
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
+#include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/random.hpp"
 #include "twelvefold/models/sensors.hpp"
 #include "twelvefold/shim/firmware_image.hpp"
@@ -35,6 +36,7 @@ struct twin_runtime {
   std::uint64_t env_version = 0;
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
+  std::uint8_t rat = 0;  // models::rat of the last session (the modem's current RAT)
   bool booted = false;
 
   twin_runtime(std::uint64_t seed, twin_index twin)
@@ -54,7 +56,8 @@ double battery_used_mah(const twin_runtime& t) { return t.mcu_charge_mah + t.rad
 
 double battery_voltage(const shard_state& s, twin_index twin, const twin_runtime& t) {
   const double capacity = s.config.the_world->model_of(twin).battery_mah;
-  return models::battery_voltage_v(1.0 - battery_used_mah(t) / capacity);
+  return models::battery_voltage_v(s.config.the_world->model_of(twin).battery,
+                                   1.0 - battery_used_mah(t) / capacity);
 }
 
 // The world as one twin's firmware sees it during one activation.
@@ -120,7 +123,7 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.env_version = t.env_version;
   const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
   fields.firmware = meta.name + "@" + meta.version;
-  fields.rat = std::string(models::rat_name(w.model_of(twin).rats.front()));
+  fields.rat = std::string(models::rat_name(static_cast<models::rat>(t.rat)));
   fields.rsrp_dbm = t.rsrp_dbm;
   fields.cell_id = t.cell_id;
   fields.battery_v = static_cast<float>(battery_voltage(s, twin, t));
@@ -133,6 +136,7 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   t.radio_charge_mah += c.radio_charge_mah;
   t.rsrp_dbm = c.rsrp_dbm;
   t.cell_id = c.cell_id;
+  t.rat = c.rat;
   if (!t.comms.sync_open()) return;  // defensive: a completion for no open session is ignored
   shim::sync_downlink downlink;
   std::uint64_t env_version = 0;
@@ -249,6 +253,7 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
   for (std::size_t i = 0; i < count; ++i) {
     const twin_index twin = s.config.first_twin + static_cast<twin_index>(i);
     s.twins.emplace_back(w.seed, twin);
+    s.twins.back().rat = static_cast<std::uint8_t>(w.model_of(twin).rats.front());
     s.twins.back().image_offset = offset;
     offset += s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
   }

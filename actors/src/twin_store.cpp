@@ -26,8 +26,13 @@ CREATE TABLE twins (
   notes_delivered   INTEGER NOT NULL,   -- Notes stored by the solution service (exactly once)
   sessions          INTEGER NOT NULL,
   session_failures  INTEGER NOT NULL,
-  rsrp_dbm          REAL NOT NULL,
-  cell_id           INTEGER NOT NULL
+  rsrp_dbm          REAL,               -- NULL: no serving site
+  cell_id           INTEGER NOT NULL,   -- 0: none
+  coverage          TEXT NOT NULL,      -- 'normal' | 'extended' | 'extreme' | 'none'
+  sinr_db           REAL,
+  fallbacks         INTEGER NOT NULL,   -- times the modem fell back to a less preferred RAT
+  radio_status      TEXT NOT NULL,      -- 'preferred' | 'fallback' | 'failing' | 'dark' | 'never'
+  battery_life_years REAL NOT NULL      -- projected from the drain over the run
 ) WITHOUT ROWID;
 CREATE INDEX twins_by_fleet ON twins (fleet);
 )sql";
@@ -35,15 +40,18 @@ CREATE INDEX twins_by_fleet ON twins (fleet);
 constexpr const char* upsert_sql = R"sql(
 INSERT INTO twins (serial, device_id, fleet, rat, firmware, last_seen_us, lat, lon,
                    battery_mah_used, battery_v, notes_delivered, sessions, session_failures,
-                   rsrp_dbm, cell_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                   rsrp_dbm, cell_id, coverage, sinr_db, fallbacks, radio_status,
+                   battery_life_years)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
 ON CONFLICT (serial) DO UPDATE SET
   device_id = excluded.device_id, fleet = excluded.fleet, rat = excluded.rat,
   firmware = excluded.firmware, last_seen_us = excluded.last_seen_us, lat = excluded.lat,
   lon = excluded.lon, battery_mah_used = excluded.battery_mah_used,
   battery_v = excluded.battery_v, notes_delivered = excluded.notes_delivered,
   sessions = excluded.sessions, session_failures = excluded.session_failures,
-  rsrp_dbm = excluded.rsrp_dbm, cell_id = excluded.cell_id
+  rsrp_dbm = excluded.rsrp_dbm, cell_id = excluded.cell_id, coverage = excluded.coverage,
+  sinr_db = excluded.sinr_db, fallbacks = excluded.fallbacks,
+  radio_status = excluded.radio_status, battery_life_years = excluded.battery_life_years
 )sql";
 
 void bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
@@ -125,6 +133,11 @@ std::expected<void, std::string> twin_store::upsert(const std::vector<twin_row>&
     sqlite3_bind_int64(s, 13, static_cast<sqlite3_int64>(row.session_failures));
     sqlite3_bind_double(s, 14, row.rsrp_dbm);
     sqlite3_bind_int64(s, 15, row.cell_id);
+    bind_text(s, 16, row.coverage);
+    sqlite3_bind_double(s, 17, row.sinr_db);
+    sqlite3_bind_int64(s, 18, row.fallbacks);
+    bind_text(s, 19, row.radio_status);
+    sqlite3_bind_double(s, 20, row.battery_life_years);
     const int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

@@ -1,8 +1,17 @@
 #include "twelvefold/actors/world.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace twelvefold::actors {
+
+bool network_event::matches(std::size_t region_index, const models::cell_site& site) const {
+  if (region >= 0 && static_cast<std::size_t>(region) != region_index) return false;
+  if (technology >= 0 && technology != static_cast<std::int32_t>(site.technology)) return false;
+  if (operator_id >= 0 && operator_id != static_cast<std::int32_t>(site.operator_id)) return false;
+  if (!cells.empty() && std::find(cells.begin(), cells.end(), site.id) == cells.end()) return false;
+  return true;
+}
 
 std::string world::serial_of(twin_index twin) const {
   const twin_spec& spec = twins[twin];

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <memory>
@@ -30,8 +32,20 @@ class loaded_copy final : public firmware_copy {
 
  private:
   loaded_copy(void* handle, std::filesystem::path file) : handle_(handle), file_(std::move(file)) {}
+  // Swaps the RAM image in or out, skipping the heap arena beyond its break (nothing lives
+  // there, and the allocator zeroes memory as the break grows over it).
   void restore(std::span<const std::byte> image);
   void save(std::span<std::byte> image) const;
+  void copy_in(std::span<const std::byte> image, std::size_t from, std::size_t to);
+  void copy_out(std::span<std::byte> image, std::size_t from, std::size_t to) const;
+  // Bytes of the heap arena in use according to the arena header at `header`.
+  [[nodiscard]] std::size_t heap_in_use(const std::byte* header) const;
+  // Where image offset `offset` lives in the copy's memory.
+  [[nodiscard]] std::byte* live_address(std::size_t offset) const;
+  // Reboots the live copy from pristine (a watchdog that bit while the twin slept).
+  void reset_live(reset_reason why);
+  // Makes `image` pristine with a reboot pending and the reset counted; returns the count.
+  std::uint32_t reset_image(std::span<std::byte> image, reset_reason why) const;
 
   void* handle_;                // from dlopen; closed in the destructor
   std::filesystem::path file_;  // the private copy, removed in the destructor
@@ -39,6 +53,11 @@ class loaded_copy final : public firmware_copy {
   firmware_metadata metadata_;
   std::vector<std::span<std::byte>> segments_;  // the RAM image, in this order
   std::vector<std::byte> pristine_;
+  tf_runtime_state* state_ = nullptr;  // the runtime's state, live in the copy
+  std::size_t state_offset_ = 0;       // ... and where it sits in every image
+  std::uint64_t token_ = 0;            // this copy's identity, carried by its images
+  std::size_t heap_offset_ = 0;        // the TF_HEAP arena in the image, if heap_bytes_ != 0
+  std::size_t heap_bytes_ = 0;
   // Catches a caller running one copy on two threads at once, which would mix two twins' RAM.
   std::atomic<bool> in_use_{false};
 };

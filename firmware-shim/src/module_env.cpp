@@ -1,4 +1,4 @@
-// module: env.get / env.default / env.set and card.time.
+// module: env.get / env.default / env.set (environment variables and their precedence).
 #include <utility>
 
 #include "module_impl.hpp"
@@ -6,94 +6,141 @@
 namespace twelvefold::shim {
 namespace {
 
-using detail::json;
+using detail::json_kind;
+using detail::json_value;
+using detail::json_writer;
 using detail::reply;
 
-constexpr std::int64_t us_per_s = 1'000'000;
-
-// env.default and env.set share their shape: a required name, and a text that sets the value or,
-// empty or absent, clears it (as on the Notecard).
-reply assign_env(std::map<std::string, std::string, std::less<>>& scope, const json& request) {
-  auto name = detail::string_field(request, "name");
-  if (!name) return std::unexpected(std::move(name.error()));
-  if (!*name || (*name)->empty()) {
-    return std::unexpected(detail::type_error("name", "a non-empty string"));
-  }
-  auto text = detail::string_field(request, "text");
-  if (!text) return std::unexpected(std::move(text.error()));
-  if (!*text || (*text)->empty()) {
-    if (const auto it = scope.find(**name); it != scope.end()) scope.erase(it);
-  } else {
-    scope.insert_or_assign(std::string(**name), std::string(**text));
-  }
-  return json::object();
-}
+constexpr std::string_view not_modified = "environment hasn't been modified {env-not-modified}";
 
 }  // namespace
 
-const std::string* module::impl::resolve_env(const module& m, std::string_view name) {
+const module::env_entry* module::impl::resolve_env(const module& m, std::string_view name) {
   for (const auto* scope : {&m.env_local_, &m.env_cloud_, &m.env_default_}) {
     if (const auto it = scope->find(name); it != scope->end()) return &it->second;
   }
   return nullptr;
 }
 
-reply module::impl::env_get(module& m, const json& request, std::int64_t /*now_us*/) {
-  auto name = detail::string_field(request, "name");
-  if (!name) return std::unexpected(std::move(name.error()));
-  if (*name) {
-    // One variable: {"text":"value"}, or {} when it is not set anywhere.
-    json response = json::object();
-    if (const std::string* value = resolve_env(m, **name)) response["text"] = *value;
-    return response;
+reply module::impl::env_get(module& m, const json_value& req, json_writer& out,
+                            std::int64_t /*now_us*/) {
+  detail::fields f(req);
+  const auto name = f.string("name");
+  const json_value names = f.find("names");
+  const auto since_utc = f.integer("time");
+  if (names.present()) {
+    bool strings = names.kind() == json_kind::array;
+    for (const auto& item : names) strings = strings && item.value().kind() == json_kind::string;
+    if (!strings) f.fail(detail::type_error("names", "an array of strings"));
   }
-  json body = json::object();
-  if (const json* names = detail::find_field(request, "names")) {
-    if (!names->is_array())
-      return std::unexpected(detail::type_error("names", "an array of strings"));
-    for (const json& entry : *names) {
-      if (!entry.is_string()) {
-        return std::unexpected(detail::type_error("names", "an array of strings"));
-      }
-      const auto& key = entry.get_ref<const std::string&>();
-      if (const std::string* value = resolve_env(m, key)) body[key] = *value;
+  if (!f.ok()) return f.failure();
+
+  // `time`: only what changed after that UTC second. Without a clock the module cannot
+  // compare, so everything counts as changed (the firmware then re-reads, which is harmless);
+  // a removal anywhere counts as a change of every variable, for the same reason.
+  const auto changed_utc = [&](std::int64_t modified_us) -> std::optional<std::int64_t> {
+    return utc_s(m, modified_us);
+  };
+  const auto changed = [&](const env_entry* entry) {
+    if (!since_utc) return true;
+    if (!m.time_known()) return true;
+    if (m.env_removed_us_ >= 0 && *changed_utc(m.env_removed_us_) > *since_utc) return true;
+    return entry != nullptr && *changed_utc(entry->modified_us) > *since_utc;
+  };
+  std::int64_t latest_us = m.env_removed_us_;
+  const auto note_time = [&](const env_entry* entry) {
+    if (entry != nullptr) latest_us = std::max(latest_us, entry->modified_us);
+  };
+  const auto write_time = [&] {
+    if (latest_us >= 0) {
+      if (auto utc = utc_s(m, latest_us)) out.field("time", *utc);
+    }
+  };
+
+  if (name) {
+    // One variable: {"text":"value"}, or {} when it is not set anywhere.
+    const env_entry* entry = resolve_env(m, *name);
+    if (!changed(entry)) return std::unexpected(std::string(not_modified));
+    if (entry != nullptr) out.field("text", entry->value);
+    note_time(entry);
+    write_time();
+    return {};
+  }
+
+  bool any = false;
+  out.key("body").begin_object();
+  if (names.present()) {
+    for (const auto& item : names) {
+      const std::string_view key = detail::keep_text(item.value());
+      const env_entry* entry = resolve_env(m, key);
+      if (entry == nullptr || !changed(entry)) continue;
+      out.field(key, entry->value);
+      note_time(entry);
+      any = true;
     }
   } else {
-    // Everything, lowest precedence first so that higher scopes overwrite.
+    // Every variable once, at its highest-precedence scope: lower scopes first, overwritten.
+    std::map<std::string_view, const env_entry*, env_name_less> all;
     for (const auto* scope : {&m.env_default_, &m.env_cloud_, &m.env_local_}) {
-      for (const auto& [key, value] : *scope) body[key] = value;
+      for (const auto& [key, entry] : *scope) all.insert_or_assign(key, &entry);
+    }
+    for (const auto& [key, entry] : all) {
+      if (!changed(entry)) continue;
+      out.field(key, entry->value);
+      note_time(entry);
+      any = true;
     }
   }
-  json response = json::object();
-  response["body"] = std::move(body);
-  return response;
+  out.end_object();
+  if (since_utc && !any && !changed(nullptr)) return std::unexpected(std::string(not_modified));
+  write_time();
+  return {};
 }
 
-reply module::impl::env_default(module& m, const json& request, std::int64_t /*now_us*/) {
-  return assign_env(m.env_default_, request);
-}
-
-reply module::impl::env_set(module& m, const json& request, std::int64_t /*now_us*/) {
-  return assign_env(m.env_local_, request);
-}
-
-std::optional<std::int64_t> module::impl::utc_s(const module& m, std::int64_t now_us) {
-  if (!m.utc_offset_us_) return std::nullopt;
-  return (now_us + *m.utc_offset_us_) / us_per_s;
-}
-
-reply module::impl::card_time(module& m, const json& /*request*/, std::int64_t now_us) {
-  json response = json::object();
-  const auto utc = utc_s(m, now_us);
-  if (!utc) {
-    // Never synced: say so and give no "time", so firmware falls back to its own counter.
-    response["zone"] = "UTC,Unknown";
-    return response;
+reply module::impl::env_default(module& m, const json_value& req, json_writer& /*out*/,
+                                std::int64_t now_us) {
+  detail::fields f(req);
+  const auto name = f.string("name");
+  const auto text = f.string("text");
+  const auto sync = f.boolean("sync");
+  if (f.ok() && (!name || name->empty())) {
+    f.fail(detail::type_error("name", "a non-empty string"));
   }
-  response["time"] = *utc;
-  response["zone"] = "UTC";
-  response["minutes"] = 0;
-  return response;
+  if (!f.ok()) return f.failure();
+  if (!text || text->empty()) {
+    if (const auto it = m.env_default_.find(*name); it != m.env_default_.end()) {
+      m.env_default_.erase(it);
+      m.env_removed_us_ = now_us;
+    }
+  } else {
+    auto& entry = m.env_default_[std::string(*name)];
+    if (entry.value != *text) entry.modified_us = now_us;
+    entry.value = *text;
+  }
+  if (sync.value_or(false)) request_sync(m, now_us);
+  return {};
+}
+
+reply module::impl::env_set(module& m, const json_value& req, json_writer& /*out*/,
+                            std::int64_t now_us) {
+  detail::fields f(req);
+  const auto name = f.string("name");
+  const auto text = f.string("text");
+  if (f.ok() && (!name || name->empty())) {
+    f.fail(detail::type_error("name", "a non-empty string"));
+  }
+  if (!f.ok()) return f.failure();
+  if (!text || text->empty()) {
+    if (const auto it = m.env_local_.find(*name); it != m.env_local_.end()) {
+      m.env_local_.erase(it);
+      m.env_removed_us_ = now_us;
+    }
+  } else {
+    auto& entry = m.env_local_[std::string(*name)];
+    if (entry.value != *text) entry.modified_us = now_us;
+    entry.value = *text;
+  }
+  return {};
 }
 
 }  // namespace twelvefold::shim

@@ -1,4 +1,5 @@
-// module: hub.set, hub.sync, hub.sync.status (how and when the module talks to the cloud).
+// module: hub.set / hub.get / hub.sync / hub.sync.status / hub.status / hub.log (how and when
+// the module talks to the cloud).
 #include <array>
 #include <limits>
 #include <utility>
@@ -8,7 +9,8 @@
 namespace twelvefold::shim {
 namespace {
 
-using detail::json;
+using detail::json_value;
+using detail::json_writer;
 using detail::reply;
 
 constexpr std::int32_t default_sync_minutes = 60;
@@ -18,7 +20,7 @@ struct mode_name {
   std::string_view text;
   hub_mode mode;
 };
-constexpr std::array<mode_name, 5> mode_names_{{
+constexpr std::array<mode_name, 5> mode_names{{
     {"periodic", hub_mode::periodic},
     {"continuous", hub_mode::continuous},
     {"minimum", hub_mode::minimum},
@@ -26,51 +28,104 @@ constexpr std::array<mode_name, 5> mode_names_{{
     {"dfu", hub_mode::dfu},
 }};
 
+std::string_view name_of(hub_mode mode) {
+  for (const mode_name& m : mode_names) {
+    if (m.mode == mode) return m.text;
+  }
+  return "periodic";
+}
+
 // hub.set's outbound/inbound: minutes >= 0, or -1 to go back to the default (as the Notecard's
 // API reference documents for these fields).
-std::expected<std::optional<std::int32_t>, std::string> minutes_field(const json& request,
-                                                                      std::string_view name) {
-  auto minutes = detail::integer_field(request, name);
-  if (!minutes) return std::unexpected(std::move(minutes.error()));
-  if (!*minutes) return std::nullopt;
-  const std::int64_t value = **minutes;
-  if (value == -1) return default_sync_minutes;
-  if (value < 0 || value > std::numeric_limits<std::int32_t>::max()) {
-    return std::unexpected(detail::type_error(name, "minutes >= 0, or -1 for the default"));
+std::optional<std::int32_t> minutes_field(detail::fields& f, std::string_view name) {
+  const auto minutes = f.integer(name);
+  if (!minutes) return std::nullopt;
+  if (*minutes == -1) return default_sync_minutes;
+  if (*minutes < 0 || *minutes > std::numeric_limits<std::int32_t>::max()) {
+    f.fail(detail::type_error(name, "minutes >= 0, or -1 for the default"));
+    return std::nullopt;
   }
-  return static_cast<std::int32_t>(value);
+  return static_cast<std::int32_t>(*minutes);
+}
+
+// A voltage-variable setting ("usb:1;high:5;normal:60"): every item "name:minutes".
+bool valid_voltage_variable(std::string_view text) {
+  while (!text.empty()) {
+    const std::size_t end = text.find(';');
+    const std::string_view item = text.substr(0, end);
+    const std::size_t colon = item.find(':');
+    if (colon == 0 || colon == std::string_view::npos || colon + 1 == item.size()) return false;
+    for (const char c : item.substr(colon + 1)) {
+      if (c < '0' || c > '9') return false;
+    }
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return true;
 }
 
 }  // namespace
 
-reply module::impl::hub_set(module& m, const json& request, std::int64_t /*now_us*/) {
-  auto product = detail::string_field(request, "product");
-  if (!product) return std::unexpected(std::move(product.error()));
-  auto serial = detail::string_field(request, "sn");
-  if (!serial) return std::unexpected(std::move(serial.error()));
-  auto mode_text = detail::string_field(request, "mode");
-  if (!mode_text) return std::unexpected(std::move(mode_text.error()));
+reply module::impl::hub_set(module& m, const json_value& req, json_writer& /*out*/,
+                            std::int64_t /*now_us*/) {
+  detail::fields f(req);
+  const auto product = f.string("product");
+  const auto serial = f.string("sn");
+  const auto mode_text = f.string("mode");
+  const auto outbound = minutes_field(f, "outbound");
+  const auto inbound_raw = f.integer("inbound");
+  const auto inbound = minutes_field(f, "inbound");
+  const auto voutbound = f.string("voutbound");
+  const auto vinbound = f.string("vinbound");
+  // Accepted for fidelity, with no effect on the model: the session cadence is the device
+  // actor's, and note-c sends its user agent as `body`.
+  f.boolean("sync");
+  f.boolean("align");
+  f.integer("duration");
+  f.string("host");
+  f.object("body");
   std::optional<hub_mode> mode;
-  if (*mode_text) {
-    for (const mode_name& candidate : mode_names_) {
-      if (candidate.text == **mode_text) mode = candidate.mode;
+  if (mode_text) {
+    for (const mode_name& candidate : mode_names) {
+      if (candidate.text == *mode_text) mode = candidate.mode;
     }
-    if (!mode) {
-      return std::unexpected(
-          detail::type_error("mode", "one of periodic, continuous, minimum, off, dfu"));
+    if (!mode) f.fail(detail::type_error("mode", "one of periodic, continuous, minimum, off, dfu"));
+  }
+  for (const auto& [name, text] : {std::pair{"voutbound", voutbound}, {"vinbound", vinbound}}) {
+    if (text && !text->empty() && *text != "-" && !valid_voltage_variable(*text)) {
+      f.fail(detail::type_error(name, "\"level:minutes;level:minutes...\""));
     }
   }
-  auto outbound = minutes_field(request, "outbound");
-  if (!outbound) return std::unexpected(std::move(outbound.error()));
-  auto inbound = minutes_field(request, "inbound");
-  if (!inbound) return std::unexpected(std::move(inbound.error()));
+  if (!f.ok()) return f.failure();
 
-  if (*product) m.product_ = **product;
-  if (*serial) m.serial_ = **serial;
+  if (product) m.product_ = *product;
+  if (serial) m.serial_ = *serial;
   if (mode) m.mode_ = *mode;
-  if (*outbound) m.outbound_minutes_ = **outbound;
-  if (*inbound) m.inbound_minutes_ = **inbound;
-  return json::object();
+  if (outbound) m.outbound_minutes_ = *outbound;
+  if (inbound) {
+    m.inbound_minutes_ = *inbound;
+    m.ext().inbound_explicit = inbound_raw != -1 && *inbound > 0;
+  }
+  if (voutbound) m.ext().voutbound = *voutbound == "-" ? "" : std::string(*voutbound);
+  if (vinbound) {
+    m.ext().vinbound = *vinbound == "-" ? "" : std::string(*vinbound);
+    if (!m.ext().vinbound.empty()) m.ext().inbound_explicit = true;
+  }
+  return {};
+}
+
+reply module::impl::hub_get(module& m, const json_value& /*req*/, json_writer& out,
+                            std::int64_t /*now_us*/) {
+  if (!m.product_.empty()) out.field("product", m.product_);
+  if (!m.serial_.empty()) out.field("sn", m.serial_);
+  out.field("mode", name_of(m.mode_));
+  out.field("outbound", m.outbound_minutes_);
+  out.field("inbound", m.inbound_minutes_);
+  if (const extended* e = m.ext_.get()) {
+    if (!e->voutbound.empty()) out.field("voutbound", e->voutbound);
+    if (!e->vinbound.empty()) out.field("vinbound", e->vinbound);
+  }
+  return {};
 }
 
 void module::impl::request_sync(module& m, std::int64_t now_us) {
@@ -78,31 +133,88 @@ void module::impl::request_sync(module& m, std::int64_t now_us) {
   m.sync_requested_ = true;
 }
 
-reply module::impl::hub_sync(module& m, const json& /*request*/, std::int64_t now_us) {
+reply module::impl::hub_sync(module& m, const json_value& req, json_writer& /*out*/,
+                             std::int64_t now_us) {
+  detail::fields f(req);
+  const auto allow = f.boolean("allow");
+  f.boolean("in");
+  f.boolean("out");
+  if (!f.ok()) return f.failure();
   // Returns at once, as the real module does; the device actor sees sync_wanted() and runs it.
+  if (allow.value_or(false)) m.penalty_until_us_ = 0;
   request_sync(m, now_us);
-  return json::object();
+  return {};
 }
 
-reply module::impl::hub_sync_status(module& m, const json& /*request*/, std::int64_t now_us) {
+reply module::impl::hub_sync_status(module& m, const json_value& /*req*/, json_writer& out,
+                                    std::int64_t now_us) {
   // Shaped after the Notecard's answer: "sync" while a session runs, "requested" and
-  // "completed" as seconds ago, "time" the UTC of the last completed sync once time is known.
-  json response = json::object();
+  // "completed" as seconds ago, "time" the UTC of the last completed sync once time is known,
+  // "alert" after a failed session, "seconds" left in a penalty box.
   if (m.sync_open_) {
-    response["status"] = "syncing";
-    response["sync"] = true;
+    out.field("status", "syncing");
+    out.field("sync", true);
   } else if (m.sync_requested_) {
-    response["status"] = "sync requested";
+    out.field("status", "sync requested");
   } else {
-    response["status"] = "idle";
+    out.field("status", "idle");
   }
-  if (m.sync_requested_) response["requested"] = (now_us - m.sync_requested_us_) / us_per_s;
-  if (m.sync_attempts_ > 0) response["attempted"] = (now_us - m.last_sync_attempt_us_) / us_per_s;
+  if (m.sync_requested_) out.field("requested", (now_us - m.sync_requested_us_) / us_per_s);
+  if (m.sync_attempts_ > 0) out.field("attempted", (now_us - m.last_sync_attempt_us_) / us_per_s);
   if (m.last_sync_success_us_) {
-    response["completed"] = (now_us - *m.last_sync_success_us_) / us_per_s;
-    if (auto utc = utc_s(m, *m.last_sync_success_us_)) response["time"] = *utc;
+    out.field("completed", (now_us - *m.last_sync_success_us_) / us_per_s);
+    if (auto utc = utc_s(m, *m.last_sync_success_us_)) out.field("time", *utc);
   }
-  return response;
+  if (m.failures_ > 0) out.field("alert", true);
+  if (const auto until = m.penalty_until_us(now_us)) {
+    out.field("seconds", (*until - now_us + us_per_s - 1) / us_per_s);
+  }
+  return {};
+}
+
+reply module::impl::hub_status(module& m, const json_value& /*req*/, json_writer& out,
+                               std::int64_t now_us) {
+  // The module is connected while a session is open; continuous mode keeps the connection up
+  // after a successful session until one fails.
+  const bool connected = m.sync_open_ || (m.mode_ == hub_mode::continuous &&
+                                          m.last_sync_success_us_ && m.failures_ == 0);
+  if (connected) {
+    out.field("status", "connected {connected}");
+    out.field("connected", true);
+  } else if (m.penalty_until_us(now_us)) {
+    out.field("status", "waiting: penalty box {network}");
+  } else {
+    out.field("status", "idle {disconnected}");
+  }
+  write_transport_hints(m, out);
+  return {};
+}
+
+reply module::impl::hub_log(module& m, const json_value& req, json_writer& /*out*/,
+                            std::int64_t now_us) {
+  detail::fields f(req);
+  const auto text = f.string("text");
+  const auto alert = f.boolean("alert");
+  const auto sync = f.boolean("sync");
+  if (f.ok() && !text) f.fail(detail::type_error("text", "a string"));
+  if (!f.ok()) return f.failure();
+  outbound_note note;
+  note.file = log_notefile;
+  std::string body;
+  json_writer w(body);
+  w.begin_object().field("text", *text);
+  if (alert.value_or(false)) w.field("alert", true);
+  w.end_object();
+  note.body_json = std::move(body);
+  note.encoded_size = static_cast<std::uint32_t>(note.body_json.size());
+  note.added_us = now_us;
+  note.stamped_utc_s = utc_or_zero(m, now_us);
+  enqueue_outbound(m, std::move(note));
+  if (sync.value_or(false)) {
+    m.penalty_until_us_ = 0;  // the Notecard lets an urgent log out of some penalty boxes
+    request_sync(m, now_us);
+  }
+  return {};
 }
 
 }  // namespace twelvefold::shim

@@ -6,60 +6,127 @@
 namespace twelvefold::shim {
 namespace {
 
-using detail::json;
+using detail::json_value;
+using detail::json_writer;
+using detail::notefile_kind;
 using detail::reply;
 
 constexpr std::string_view default_notefile = "data.qo";
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-// Outbound queues only in this cut: .qo plain, .qos encrypted (same behaviour here).
-bool is_outbound_queue(std::string_view file) {
-  return ends_with(file, ".qo") || ends_with(file, ".qos");
+std::string notefile_error(std::string_view file, std::string_view what) {
+  std::string text = "notefile '";
+  text.append(file).append("' ").append(what);
+  return text;
 }
 
 }  // namespace
 
-reply module::impl::note_add(module& m, const json& request, std::int64_t now_us) {
-  auto file_field = detail::string_field(request, "file");
-  if (!file_field) return std::unexpected(std::move(file_field.error()));
-  const std::string_view file = file_field->value_or(default_notefile);
-  if (!is_outbound_queue(file)) {
-    std::string text = "notefile '";
-    text.append(file).append(
-        "' is not an outbound queue (.qo, .qos); other Notefiles are not supported yet "
-        "{not-supported}");
-    return std::unexpected(std::move(text));
-  }
-  const json* body = detail::find_field(request, "body");
-  if (body != nullptr && !body->is_object()) {
-    return std::unexpected(detail::type_error("body", "an object"));
-  }
-  if (detail::find_field(request, "payload") != nullptr) {
-    return std::unexpected(std::string("field 'payload': not supported yet {not-supported}"));
-  }
-  auto sync = detail::bool_field(request, "sync");
-  if (!sync) return std::unexpected(std::move(sync.error()));
+reply module::impl::note_add(module& m, const json_value& req, json_writer& out,
+                             std::int64_t now_us) {
+  detail::fields f(req);
+  const std::string_view file = f.string("file").value_or(default_notefile);
+  const auto note_id = f.string("note");
+  const json_value body = f.object("body");
+  const auto payload = f.string("payload");
+  const auto sync = f.boolean("sync");
+  const auto binary = f.boolean("binary");
+  f.string("key");
+  f.boolean("verify");
+  f.boolean("live");
+  f.boolean("full");
+  if (!f.ok()) return f.failure();
 
-  outbound_note note;
+  const notefile_kind kind = detail::classify_notefile(file);
+  if (kind == notefile_kind::invalid) {
+    return std::unexpected(
+        notefile_error(file,
+                       "is not a Notefile name the device may add to (.qo, .qos, .db, .dbs, .dbx) "
+                       "{not-supported}"));
+  }
+  if (detail::is_inbound(kind)) {
+    return std::unexpected(
+        notefile_error(file, "is an inbound queue: only the cloud adds to it {not-supported}"));
+  }
+  if (binary.value_or(false)) {
+    return std::unexpected(
+        std::string("field 'binary': the binary buffer is not modelled "
+                    "{not-supported}"));
+  }
+  if (detail::is_outbound(kind) && note_id) {
+    return std::unexpected(std::string("field 'note': only database Notefiles have Note ids"));
+  }
+  std::size_t payload_bytes = 0;
+  if (payload) {
+    const auto size = detail::base64_decoded_size(*payload);
+    if (!size) return std::unexpected(detail::type_error("payload", "base64 text"));
+    payload_bytes = *size;
+  }
+  const template_entry* tmpl = nullptr;
+  if (extended* e = m.ext_.get()) {
+    if (const auto it = e->templates.find(file); it != e->templates.end()) tmpl = &it->second;
+  }
+  if (tmpl == nullptr && payload_bytes > m.limits_.max_payload_bytes) {
+    return std::unexpected("payload of " + std::to_string(payload_bytes) + " bytes exceeds the " +
+                           std::to_string(m.limits_.max_payload_bytes) +
+                           "-byte limit of untemplated Notes {payload-too-large}");
+  }
+
+  if (detail::is_outbound(kind)) {
+    outbound_note note;
+    note.file = file;
+    note.added_us = now_us;
+    note.stamped_utc_s = utc_or_zero(m, now_us);
+    note.encrypted = kind == notefile_kind::qos;
+    if (payload) note.payload_b64 = *payload;
+    if (tmpl != nullptr) {
+      if (auto encoded = apply_template(m, *tmpl, body, note.payload_b64, now_us, note); !encoded) {
+        return encoded;
+      }
+    } else {
+      note.body_json = body.present() ? body.compact_text() : std::string("{}");
+      note.encoded_size = static_cast<std::uint32_t>(note.body_json.size() + payload_bytes);
+    }
+    const std::size_t total = enqueue_outbound(m, std::move(note));
+    if (sync.value_or(false)) request_sync(m, now_us);
+    out.field("total", static_cast<std::uint64_t>(total));
+    if (tmpl != nullptr) out.field("template", true);
+    return {};
+  }
+
+  // Database Notefiles: a Note id, generated when absent or "?" (as the Notecard does for "?").
+  notefile& target = file_of(m, file);
+  std::string id;
+  const bool generated = !note_id || *note_id == "?" || note_id->empty();
+  if (generated) {
+    do {
+      id = std::to_string(target.next_id++);
+    } while (find_note(target, id) != nullptr);
+  } else {
+    id = *note_id;
+    if (const stored_note* existing = find_note(target, id);
+        existing != nullptr && !existing->deleted) {
+      return std::unexpected("note '" + id + "' already exists in '" + std::string(file) +
+                             "': use note.update {note-exists}");
+    }
+  }
+  put_db_note(m, file, id, body.present() ? body.compact_text() : std::string(),
+              payload ? std::string(*payload) : std::string(), now_us);
+  if (sync.value_or(false)) request_sync(m, now_us);
+  std::size_t total = 0;
+  for (const stored_note& n : target.notes) total += n.deleted ? 0 : 1;
+  out.field("total", static_cast<std::uint64_t>(total));
+  if (generated) out.field("note", id);
+  return {};
+}
+
+std::size_t module::impl::enqueue_outbound(module& m, outbound_note note) {
   note.seq = m.next_seq_++;
-  note.file = file;
-  note.body_json = body != nullptr ? body->dump() : std::string("{}");
-  note.added_us = now_us;
-  note.stamped_utc_s = utc_s(m, now_us).value_or(0);
-
-  auto queue = m.outbound_.find(file);
-  if (queue == m.outbound_.end()) queue = m.outbound_.try_emplace(std::string(file)).first;
+  auto queue = m.outbound_.find(note.file);
+  if (queue == m.outbound_.end()) queue = m.outbound_.try_emplace(note.file).first;
   queue->second.push_back(std::move(note));
   ++m.counters_.notes_added;
   enforce_queue_limit(m, queue->second);
-  if (sync->value_or(false)) request_sync(m, now_us);
-
-  json response = json::object();
-  response["total"] = queue->second.size();
-  return response;
+  return queue->second.size();
 }
 
 void module::impl::enforce_queue_limit(module& m, std::deque<outbound_note>& queue) {

@@ -12,7 +12,9 @@
 #include "twelvefold/actors/network.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/actors/twin_store_writer.hpp"
+#include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/radio.hpp"
+#include "twelvefold/models/radio_model.hpp"
 #include "twelvefold/shim/firmware_image.hpp"
 #include "twelvefold/sim/wake_calendar.hpp"
 
@@ -41,6 +43,61 @@ struct cast {
   caf::actor writer;  // invalid without an output directory
   std::vector<shard_handle> shards;
 };
+
+const char* coverage_name(models::coverage_class c) {
+  switch (c) {
+    case models::coverage_class::normal:
+      return "normal";
+    case models::coverage_class::extended:
+      return "extended";
+    case models::coverage_class::extreme:
+      return "extreme";
+    case models::coverage_class::none:
+      break;
+  }
+  return "none";
+}
+
+const char* status_name(radio_status s) {
+  switch (s) {
+    case radio_status::preferred:
+      return "preferred";
+    case radio_status::fallback:
+      return "fallback";
+    case radio_status::failing:
+      return "failing";
+    case radio_status::dark:
+      return "dark";
+    case radio_status::never:
+      break;
+  }
+  return "never";
+}
+
+// Battery figures per fleet: mean charge used and the projected life of its twins.
+std::map<std::string, fleet_summary> fleet_summaries(const world& w,
+                                                     const std::vector<twin_final>& finals,
+                                                     const std::vector<double>& life_years) {
+  std::map<std::string, fleet_summary> fleets;
+  std::vector<std::vector<double>> lives(w.fleets.size());
+  for (twin_index twin = 0; twin < finals.size(); ++twin) {
+    fleet_summary& f = fleets[w.fleet_of(twin).name];
+    ++f.twins;
+    f.battery_mah_used_mean += finals[twin].battery_mah_used;
+    lives[w.twins[twin].fleet].push_back(life_years[twin]);
+  }
+  for (std::size_t k = 0; k < w.fleets.size(); ++k) {
+    auto it = fleets.find(w.fleets[k].name);
+    if (it == fleets.end() || lives[k].empty()) continue;
+    fleet_summary& f = it->second;
+    f.battery_mah_used_mean /= static_cast<double>(f.twins);
+    std::sort(lives[k].begin(), lives[k].end());
+    f.battery_life_years_min = lives[k].front();
+    f.battery_life_years_p10 = lives[k][lives[k].size() / 10];
+    f.battery_life_years_median = lives[k][lives[k].size() / 2];
+  }
+  return fleets;
+}
 
 std::map<std::string, std::string> run_info(const world& w, int threads) {
   return {{"scenario", w.scenario_name},
@@ -93,6 +150,9 @@ class kernel {
       const std::optional<std::int64_t> start = next_window_start();
       if (!start || *start >= world_->duration_us) break;
       sim_us = *start;
+      if (auto ok = advance_network(*start, *start + world_->window_us); !ok) {
+        return std::unexpected(ok.error());
+      }
       if (auto ok = run_one_window(*start); !ok) return std::unexpected(ok.error());
       while (sim_us >= next_flush_us) {
         // The digital twins reach SQLite every store_flush interval; the management service
@@ -107,6 +167,8 @@ class kernel {
       }
     }
     if (!stopped) sim_us = world_->duration_us;
+    // Samples (and events) up to the end of what was simulated, the end itself included.
+    if (auto ok = advance_network(sim_us + 1, sim_us + 1); !ok) return std::unexpected(ok.error());
     auto summary = finish(sim_us, stopped);
     if (summary) {
       summary->wall_seconds = std::chrono::duration<double>(wall_clock::now() - wall_start).count();
@@ -119,6 +181,32 @@ class kernel {
   progress progress_at(std::int64_t sim_us, wall_clock::time_point wall_start) const {
     return {sim_us, world_->duration_us, world_->twins.size(), activations_,
             std::chrono::duration<double>(wall_clock::now() - wall_start).count()};
+  }
+
+  // Brings the network's timeline up to a window: takes every time-series sample due before
+  // `sample_before_us` (after the events that precede it), then applies the events before
+  // `events_before_us`. Events land at the start of the window they fall in (at most Δ early).
+  std::expected<void, run_error> advance_network(std::int64_t sample_before_us,
+                                                 std::int64_t events_before_us) {
+    while (next_sample_us_ < sample_before_us && next_sample_us_ <= world_->duration_us) {
+      if (auto ok = send_events(next_sample_us_ + 1); !ok) return ok;
+      auto sampled = ask<bool>(self_, cast_.network, sample_atom::value, next_sample_us_);
+      if (!sampled) return std::unexpected(sampled.error());
+      next_sample_us_ += world_->sample_interval_us;
+    }
+    return send_events(events_before_us);
+  }
+
+  std::expected<void, run_error> send_events(std::int64_t before_us) {
+    std::vector<network_event> due;
+    while (next_event_ < world_->timeline.size() &&
+           world_->timeline[next_event_].at_us < before_us) {
+      due.push_back(world_->timeline[next_event_++]);
+    }
+    if (due.empty()) return {};
+    auto changed = ask<std::size_t>(self_, cast_.network, timeline_atom::value, std::move(due));
+    if (!changed) return std::unexpected(changed.error());
+    return {};
   }
 
   std::optional<std::int64_t> next_window_start() {
@@ -212,12 +300,47 @@ class kernel {
     sum.session_failures = network->session_failures;
     sum.bytes_uplink = network->bytes_uplink;
     sum.bytes_downlink = network->bytes_downlink;
+    sum.penalty_blocked = network->penalty_blocked;
+    sum.backhaul_failures = network->backhaul_failures;
+    sum.timeline_events = network->timeline_events;
+    std::vector<std::uint64_t> dark_by_rat(models::rat_count, 0);
+    for (const twin_radio& radio : network->twins) {
+      if (static_cast<radio_status>(radio.status) == radio_status::dark) ++dark_by_rat[radio.rat];
+    }
     for (int r = 0; r < models::rat_count; ++r) {
       const rat_totals& t = network->per_rat[static_cast<std::size_t>(r)];
-      if (t.twins == 0) continue;
-      sum.per_rat[std::string(models::rat_name(static_cast<models::rat>(r)))] = {
-          t.twins,       t.twins_in_coverage, t.sessions, t.session_failures,
-          t.no_coverage, t.radio_charge_mah};
+      if (t.twins_capable == 0 && t.sessions == 0) continue;
+      rat_summary rs;
+      rs.twins = t.twins;
+      rs.twins_capable = t.twins_capable;
+      rs.twins_in_coverage = t.twins_in_coverage;
+      rs.sessions = t.sessions;
+      rs.session_failures = t.session_failures;
+      rs.no_coverage_failures = t.no_coverage;
+      rs.fallbacks_into = t.fallbacks_into;
+      rs.returns_into = t.returns_into;
+      rs.access_collisions = t.access_collisions;
+      rs.duty_cycle_blocked = t.duty_cycle_blocked;
+      rs.dark_twins = dark_by_rat[static_cast<std::size_t>(r)];
+      rs.radio_charge_mah = t.radio_charge_mah;
+      rs.bytes_uplink = t.bytes_uplink;
+      rs.bytes_downlink = t.bytes_downlink;
+      sum.per_rat[std::string(models::rat_name(static_cast<models::rat>(r)))] = rs;
+    }
+    for (const network_sample& sample : network->samples) {
+      network_point p;
+      p.at_s = static_cast<double>(sample.at_us) / 1e6;
+      for (const auto& [name, rs] : sum.per_rat) {
+        models::rat r{};
+        models::parse_rat(name, r);
+        p.connected[name] = sample.connected_by_rat[static_cast<std::size_t>(r)];
+      }
+      p.on_fallback = sample.on_fallback;
+      p.failing = sample.failing;
+      p.dark = sample.dark;
+      p.never = sample.never;
+      p.sites_up = sample.sites_up;
+      sum.network_timeline.push_back(std::move(p));
     }
 
     std::vector<twin_final> finals(w.twins.size());
@@ -234,11 +357,17 @@ class kernel {
       sum.missing_sleep_requests += totals->missing_sleep_requests;
       for (twin_final& f : totals->twins) finals[f.twin] = std::move(f);
     }
-    for (const twin_final& f : finals) {
+    std::vector<double> life_years(finals.size(), 0);
+    for (twin_index twin = 0; twin < finals.size(); ++twin) {
+      const twin_final& f = finals[twin];
       sum.battery_mah_used_mean += f.battery_mah_used;
       sum.battery_mah_used_max = std::max(sum.battery_mah_used_max, f.battery_mah_used);
+      const device_model_spec& model = w.model_of(twin);
+      life_years[twin] = models::projected_life_years(model.battery, model.battery_mah,
+                                                      f.battery_mah_used, sim_us);
     }
     if (!finals.empty()) sum.battery_mah_used_mean /= static_cast<double>(finals.size());
+    sum.per_fleet = fleet_summaries(w, finals, life_years);
 
     // Wait for every periodic flush, then write the end-of-run twins over them.
     auto flushed = ask<bool>(self_, cast_.management, flush_atom::value);
@@ -258,12 +387,15 @@ class kernel {
         row.battery_v = f.battery_v;
         row.sessions = radio.sessions;
         row.session_failures = radio.session_failures;
-        if (row.rat.empty() && radio.sessions > 0) {
-          row.rat = std::string(models::rat_name(static_cast<models::rat>(radio.rat)));
-        }
         if (row.firmware.empty()) row.firmware = f.firmware;
         row.rsrp_dbm = radio.rsrp_dbm;
+        row.sinr_db = radio.sinr_db;
         row.cell_id = radio.cell_id;
+        row.rat = std::string(models::rat_name(static_cast<models::rat>(radio.rat)));
+        row.coverage = coverage_name(static_cast<models::coverage_class>(radio.coverage));
+        row.fallbacks = radio.fallbacks;
+        row.radio_status = status_name(static_cast<radio_status>(radio.status));
+        row.battery_life_years = life_years[twin];
       }
       auto written = ask<bool>(self_, cast_.writer, upsert_atom::value, std::move(rows));
       if (!written) return std::unexpected(written.error());
@@ -282,6 +414,8 @@ class kernel {
       completions_;
   std::uint64_t activations_ = 0;
   std::uint64_t windows_ = 0;
+  std::int64_t next_sample_us_ = 0;
+  std::size_t next_event_ = 0;
 };
 
 }  // namespace

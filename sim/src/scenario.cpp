@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/radio.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
 
@@ -22,6 +23,9 @@ namespace pb = google::protobuf;
 using scenario::v1::Scenario;
 
 constexpr std::uint64_t max_twins = 50'000'000;
+constexpr const char* site_rats = "\"lte-m\", \"nb-iot\", \"gprs\", \"umts\", \"wifi\", \"lorawan\"";
+constexpr const char* device_rats =
+    "\"lte-m\", \"nb-iot\", \"gprs\", \"umts\", \"wifi\", \"lorawan\", \"ntn\"";
 constexpr std::int64_t max_duration_us = 20LL * 365 * 86400 * 1'000'000;
 
 // Collects the text-format parser's syntax errors as diagnostics.
@@ -141,8 +145,9 @@ void check_region(const locator& loc, const pb::TextFormat::ParseInfoTree* tree,
     };
     if (!cell_ids.insert(cell.id()).second) cat("id", "cell id is used twice");
     models::rat rat{};
-    if (!models::parse_rat(cell.rat(), rat)) {
-      cat("rat", "rat " + quoted(cell.rat()) + " is not a supported RAT (supported: \"lte-m\")");
+    if (!models::parse_rat(cell.rat(), rat) || rat == models::rat::ntn) {
+      cat("rat", "rat " + quoted(cell.rat()) + " is not a site RAT (expected one of " +
+                     std::string(site_rats) + "; satellites come from `constellation`)");
     }
     if (cell.lat() < -90 || cell.lat() > 90 || cell.lon() < -180 || cell.lon() > 180) {
       cat("lat", "lat/lon out of range");
@@ -151,8 +156,8 @@ void check_region(const locator& loc, const pb::TextFormat::ParseInfoTree* tree,
       cat("height_m", "height_m must be in (0, 1000)");
     }
     if (cell.has_frequency_mhz() &&
-        !(cell.frequency_mhz() >= 150 && cell.frequency_mhz() <= 2000)) {
-      cat("frequency_mhz", "frequency_mhz must be within [150, 2000] (Okumura-Hata range)");
+        !(cell.frequency_mhz() >= 150 && cell.frequency_mhz() <= 6000)) {
+      cat("frequency_mhz", "frequency_mhz must be within [150, 6000]");
     }
   }
 }
@@ -230,8 +235,18 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       models::rat rat{};
       if (!models::parse_rat(model.rats(r), rat)) {
         at(mt, model, "rats", r,
-           who + "rat " + quoted(model.rats(r)) + " is not supported (supported: \"lte-m\")");
+           who + "rat " + quoted(model.rats(r)) + " is not supported (supported: " +
+               device_rats + ")");
+      } else if (rat == models::rat::ntn && s.constellation().satellites() == 0) {
+        at(mt, model, "rats", r,
+           who + "rat \"ntn\" needs a `constellation` with satellites > 0");
       }
+    }
+    if (models::battery_kind kind{};
+        !model.battery().empty() && !models::parse_battery_kind(model.battery(), kind)) {
+      at(mt, model, "battery", -1,
+         who + "battery " + quoted(model.battery()) +
+             " is not one of \"li-socl2\", \"alkaline\", \"lipo\"");
     }
     if (model.has_battery_mah() && !(model.battery_mah() > 0)) {
       at(mt, model, "battery_mah", -1, who + "battery_mah must be > 0");
@@ -277,6 +292,70 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
   for (int e = 0; e < s.env_size(); ++e) {
     if (s.env(e).name().empty()) at(root, s, "env", e, "env var without a name");
   }
+  if (s.has_constellation()) {
+    const auto& c = s.constellation();
+    const auto* ct = loc.nested(root, s, "constellation", -1);
+    if (c.has_altitude_km() && !(c.altitude_km() >= 300 && c.altitude_km() <= 2000)) {
+      at(ct, c, "altitude_km", -1, "constellation: altitude_km must be within [300, 2000] (LEO)");
+    }
+    if (c.has_planes() && (c.planes() == 0 || c.planes() > c.satellites())) {
+      at(ct, c, "planes", -1, "constellation: planes must be within [1, satellites]");
+    }
+    if (c.has_min_elevation_deg() && !(c.min_elevation_deg() >= 0 && c.min_elevation_deg() < 90)) {
+      at(ct, c, "min_elevation_deg", -1, "constellation: min_elevation_deg must be in [0, 90)");
+    }
+  }
+  std::set<std::string> operators;
+  for (const auto& region : s.regions()) {
+    for (const auto& cell : region.cells()) {
+      operators.insert(cell.operator_().empty() ? "default" : cell.operator_());
+    }
+  }
+  for (int i = 0; i < s.timeline_size(); ++i) {
+    const auto& ev = s.timeline(i);
+    const auto* et = loc.nested(root, s, "timeline", i);
+    const std::string who = "timeline[" + std::to_string(i) + "]: ";
+    if (auto when = parse_event_time_us(ev.at(), out.epoch_utc_us); !when) {
+      at(et, ev, "at", -1, who + "at: " + when.error());
+    }
+    auto check_filters = [&](const pb::Message& m, const pb::TextFormat::ParseInfoTree* ft,
+                             const std::string& rat, const std::string& op,
+                             const std::string& region) {
+      models::rat parsed{};
+      if (!rat.empty() && !models::parse_rat(rat, parsed)) {
+        at(ft, m, "rat", -1, who + "unknown rat " + quoted(rat));
+      }
+      if (!op.empty() && !operators.contains(op)) {
+        at(ft, m, "operator", -1,
+           who + "unknown operator " + quoted(op) + " (operators: " + join_names(operators) + ")");
+      }
+      if (!region.empty() && !region_names.contains(region)) {
+        at(ft, m, "region", -1, who + "unknown region " + quoted(region));
+      }
+    };
+    if (ev.has_sunset()) {
+      const auto& sunset = ev.sunset();
+      const auto* st = loc.nested(et, ev, "sunset", -1);
+      if (sunset.rat().empty()) at(st, sunset, "rat", -1, who + "sunset needs a rat");
+      check_filters(sunset, st, sunset.rat(), sunset.operator_(), sunset.region());
+    } else if (ev.has_outage()) {
+      const auto& outage = ev.outage();
+      const auto* ot = loc.nested(et, ev, "outage", -1);
+      auto d = parse_duration_us(outage.duration());
+      if (!d || *d <= 0) {
+        at(ot, outage, "duration", -1,
+           who + "outage duration: " + (d ? std::string("must be positive") : d.error()));
+      }
+      check_filters(outage, ot, outage.rat(), outage.operator_(), outage.region());
+      for (int c = 0; c < outage.cells_size(); ++c) {
+        if (!cell_ids.contains(outage.cells(c))) {
+          at(ot, outage, "cells", c, who + "unknown cell " + std::to_string(outage.cells(c)));
+        }
+      }
+    } else {
+      at(et, ev, "at", -1, who + "an event needs `sunset { ... }` or `outage { ... }`");
+    }
+  }
 }
 
 }  // namespace
@@ -319,6 +398,18 @@ std::expected<std::int64_t, std::string> parse_duration_us(const std::string& te
     i = unit_end;
   }
   return total_us;
+}
+
+std::expected<std::int64_t, std::string> parse_event_time_us(const std::string& text,
+                                                             std::int64_t epoch_utc_us) {
+  if (text.empty()) return std::unexpected("required (an offset like \"30d\" or a UTC time)");
+  if (text.find('T') != std::string::npos) {
+    auto utc = parse_utc_us(text);
+    if (!utc) return std::unexpected(utc.error());
+    if (*utc < epoch_utc_us) return std::unexpected("before the scenario's epoch_utc");
+    return *utc - epoch_utc_us;
+  }
+  return parse_duration_us(text);
 }
 
 std::expected<std::int64_t, std::string> parse_utc_us(const std::string& text) {

@@ -34,6 +34,9 @@ std::string summary_json(const run_summary& s) {
   j["missing_sleep_requests"] = s.missing_sleep_requests;
   j["battery_mah_used_mean"] = s.battery_mah_used_mean;
   j["battery_mah_used_max"] = s.battery_mah_used_max;
+  j["penalty_blocked"] = s.penalty_blocked;
+  j["backhaul_failures"] = s.backhaul_failures;
+  j["timeline_events"] = s.timeline_events;
   nlohmann::ordered_json rats = nlohmann::ordered_json::object();
   for (const auto& [name, r] : s.per_rat) {
     rats[name] = {{"twins", r.twins},
@@ -41,9 +44,39 @@ std::string summary_json(const run_summary& s) {
                   {"sessions", r.sessions},
                   {"session_failures", r.session_failures},
                   {"no_coverage_failures", r.no_coverage_failures},
-                  {"radio_charge_mah", r.radio_charge_mah}};
+                  {"twins_capable", r.twins_capable},
+                  {"fallbacks_into", r.fallbacks_into},
+                  {"returns_into", r.returns_into},
+                  {"access_collisions", r.access_collisions},
+                  {"duty_cycle_blocked", r.duty_cycle_blocked},
+                  {"dark_twins", r.dark_twins},
+                  {"radio_charge_mah", r.radio_charge_mah},
+                  {"bytes_uplink", r.bytes_uplink},
+                  {"bytes_downlink", r.bytes_downlink}};
   }
   j["per_rat"] = rats;
+  nlohmann::ordered_json fleets = nlohmann::ordered_json::object();
+  for (const auto& [name, f] : s.per_fleet) {
+    fleets[name] = {{"twins", f.twins},
+                    {"battery_mah_used_mean", f.battery_mah_used_mean},
+                    {"battery_life_years_min", f.battery_life_years_min},
+                    {"battery_life_years_p10", f.battery_life_years_p10},
+                    {"battery_life_years_median", f.battery_life_years_median}};
+  }
+  j["per_fleet"] = fleets;
+  nlohmann::ordered_json timeline = nlohmann::ordered_json::array();
+  for (const auto& p : s.network_timeline) {
+    nlohmann::ordered_json connected = nlohmann::ordered_json::object();
+    for (const auto& [rat, n] : p.connected) connected[rat] = n;
+    timeline.push_back({{"at_s", p.at_s},
+                        {"connected", connected},
+                        {"on_fallback", p.on_fallback},
+                        {"failing", p.failing},
+                        {"dark", p.dark},
+                        {"never", p.never},
+                        {"sites_up", p.sites_up}});
+  }
+  j["network_timeline"] = timeline;
   return j.dump(2) + "\n";
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <numbers>
+#include <tuple>
 
 #include "twelvefold/models/random.hpp"
 #include "twelvefold/models/sensors.hpp"
@@ -22,6 +23,59 @@ actors::env_map env_of(const google::protobuf::RepeatedPtrField<scenario::v1::En
   actors::env_map env;
   for (const auto& v : vars) env[v.name()] = v.value();
   return env;
+}
+
+std::uint16_t operator_index(actors::world& w, const std::string& name) {
+  const auto it = std::find(w.operators.begin(), w.operators.end(), name);
+  if (it != w.operators.end()) return static_cast<std::uint16_t>(it - w.operators.begin());
+  w.operators.push_back(name);
+  return static_cast<std::uint16_t>(w.operators.size() - 1);
+}
+
+std::int32_t index_or_all(const std::vector<std::string>& names, const std::string& name) {
+  if (name.empty()) return -1;
+  const auto it = std::find(names.begin(), names.end(), name);
+  return static_cast<std::int32_t>(it - names.begin());
+}
+
+// Turns the scenario's timeline into network events: a sunset is one event, an outage a begin
+// and an end. Sorted by (time, id) so the network applies them in a fixed order.
+void build_timeline(const scenario::v1::Scenario& s, const scenario_file& file, actors::world& w) {
+  std::vector<std::string> region_names;
+  for (const auto& r : w.regions) region_names.push_back(r.name);
+  std::uint32_t id = 0;
+  for (const auto& ev : s.timeline()) {
+    actors::network_event e;
+    e.at_us = *parse_event_time_us(ev.at(), file.epoch_utc_us);
+    e.id = id++;
+    auto rat_of = [](const std::string& name) {
+      models::rat r{};
+      return name.empty() || !models::parse_rat(name, r) ? -1 : static_cast<std::int32_t>(r);
+    };
+    if (ev.has_sunset()) {
+      e.what = actors::network_event::kind::sunset;
+      e.technology = rat_of(ev.sunset().rat());
+      e.region = index_or_all(region_names, ev.sunset().region());
+      e.operator_id = index_or_all(w.operators, ev.sunset().operator_());
+      w.timeline.push_back(e);
+    } else if (ev.has_outage()) {
+      const auto& o = ev.outage();
+      e.what = actors::network_event::kind::outage_begin;
+      e.technology = rat_of(o.rat());
+      e.region = index_or_all(region_names, o.region());
+      e.operator_id = index_or_all(w.operators, o.operator_());
+      e.cells.assign(o.cells().begin(), o.cells().end());
+      e.backhaul_only = o.backhaul_only();
+      w.timeline.push_back(e);
+      actors::network_event end = e;
+      end.what = actors::network_event::kind::outage_end;
+      end.at_us = e.at_us + *parse_duration_us(o.duration());
+      w.timeline.push_back(end);
+    }
+  }
+  std::stable_sort(w.timeline.begin(), w.timeline.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.at_us, a.id) < std::tie(b.at_us, b.id);
+  });
 }
 
 std::string default_prefix(const std::string& fleet) {
@@ -60,13 +114,17 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     region.radius_km = r.radius_km();
     models::parse_environment(r.environment(), region.environment);
     for (const auto& c : r.cells()) {
-      models::cell_site cell;
+      models::rat technology{};
+      models::parse_rat(c.rat(), technology);
+      models::cell_site cell = models::default_site(technology);
       cell.id = c.id();
-      models::parse_rat(c.rat(), cell.technology);
+      cell.technology = technology;
+      cell.operator_id = operator_index(*w, c.operator_().empty() ? "default" : c.operator_());
       cell.position = {c.lat(), c.lon()};
       if (c.has_height_m()) cell.height_m = c.height_m();
       if (c.has_tx_power_dbm()) cell.tx_power_dbm = c.tx_power_dbm();
       if (c.has_frequency_mhz()) cell.frequency_mhz = c.frequency_mhz();
+      if (c.has_antenna_gain_dbi()) cell.antenna_gain_dbi = c.antenna_gain_dbi();
       region.cells.push_back(cell);
     }
     w->regions.push_back(std::move(region));
@@ -82,11 +140,23 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
       model.rats.push_back(rat);
     }
     if (model.rats.empty()) model.rats.push_back(models::rat::lte_m);
+    if (!m.battery().empty()) models::parse_battery_kind(m.battery(), model.battery);
     if (m.has_battery_mah()) model.battery_mah = m.battery_mah();
     if (m.has_mcu_active_ma()) model.mcu_active_ma = m.mcu_active_ma();
     if (m.has_sleep_ua()) model.sleep_ua = m.sleep_ua();
     w->device_models.push_back(std::move(model));
   }
+  if (s.has_constellation() && s.constellation().satellites() > 0) {
+    const auto& c = s.constellation();
+    models::constellation_spec spec;
+    spec.satellites = static_cast<int>(c.satellites());
+    if (c.has_altitude_km()) spec.altitude_km = c.altitude_km();
+    if (c.has_inclination_deg()) spec.inclination_deg = c.inclination_deg();
+    if (c.has_planes()) spec.planes = static_cast<int>(c.planes());
+    if (c.has_min_elevation_deg()) spec.min_elevation_deg = c.min_elevation_deg();
+    w->constellation = spec;
+  }
+  build_timeline(s, scenario, *w);
   auto index_of = [](const auto& list, const std::string& name) {
     const auto it =
         std::find_if(list.begin(), list.end(), [&](const auto& item) { return item.name == name; });

@@ -152,15 +152,16 @@ TEST(ModuleRequest, NoteAddDefaultsToDataQoAndCountsPerFile) {
   EXPECT_EQ(notes[3].stamped_utc_s, 0) << "time unknown: not stamped";
 }
 
-TEST(ModuleRequest, NoteAddOnlyTakesOutboundQueues) {
+TEST(ModuleRequest, NoteAddRefusesInboundQueuesAndNamesWithoutAKind) {
   module m;
-  for (const char* file : {"config.db", "in.qi", "in.qis", "x.dbs", "local.dbx", "plain", ".qo"}) {
+  for (const char* file : {"in.qi", "in.qis", "plain", ".qo", "x.qox", "data.QO"}) {
     const std::string err =
         error_of(m, R"({"req":"note.add","file":")" + std::string(file) + R"(","body":{}})");
     EXPECT_NE(err.find("{not-supported}"), std::string::npos) << file;
     EXPECT_NE(err.find(file), std::string::npos) << "the err names the file: " << err;
   }
   EXPECT_EQ(m.counters().notes_added, 0u);
+  EXPECT_EQ(m.notes_pending(), 0u);
 }
 
 TEST(ModuleRequest, NoteAddRejectsWrongTypes) {
@@ -170,8 +171,11 @@ TEST(ModuleRequest, NoteAddRejectsWrongTypes) {
   EXPECT_EQ(error_of(m, R"({"req":"note.add","file":7})"), "field 'file': expected a string");
   EXPECT_EQ(error_of(m, R"({"req":"note.add","body":{},"sync":"yes"})"),
             "field 'sync': expected a boolean");
-  EXPECT_NE(error_of(m, R"({"req":"note.add","payload":"AAAA"})").find("{not-supported}"),
-            std::string::npos);
+  EXPECT_EQ(error_of(m, R"({"req":"note.add","payload":"A*=="})"),
+            "field 'payload': expected base64 text");
+  EXPECT_EQ(error_of(m, R"({"req":"note.add","payload":7})"), "field 'payload': expected a string");
+  EXPECT_EQ(error_of(m, R"({"req":"note.add","file":"a.qo","note":"x","body":{}})"),
+            "field 'note': only database Notefiles have Note ids");
   EXPECT_EQ(m.counters().notes_added, 0u);
   EXPECT_FALSE(m.sync_wanted(0));
 }

@@ -215,10 +215,10 @@ TEST(LteMLink, CoverageClassesByDistance) {
   // Urban, 800 MHz, 46 dBm / 15 dBi / 30 m: CL = PL - 12 dB; CE mode A ends near 7.5 km and the
   // 155.7 dB MCL near 16 km.
   const auto model = single_cell(environment_kind::urban);
-  EXPECT_EQ(model.best_link(east_of_center(1000), 0).coverage, coverage_class::ce_mode_a);
-  EXPECT_EQ(model.best_link(east_of_center(6000), 0).coverage, coverage_class::ce_mode_a);
-  EXPECT_EQ(model.best_link(east_of_center(10000), 0).coverage, coverage_class::ce_mode_b);
-  EXPECT_EQ(model.best_link(east_of_center(14000), 0).coverage, coverage_class::ce_mode_b);
+  EXPECT_EQ(model.best_link(east_of_center(1000), 0).coverage, coverage_class::normal);
+  EXPECT_EQ(model.best_link(east_of_center(6000), 0).coverage, coverage_class::normal);
+  EXPECT_EQ(model.best_link(east_of_center(10000), 0).coverage, coverage_class::extended);
+  EXPECT_EQ(model.best_link(east_of_center(14000), 0).coverage, coverage_class::extended);
   EXPECT_EQ(model.best_link(east_of_center(25000), 0).coverage, coverage_class::none);
 }
 
@@ -246,12 +246,12 @@ TEST(LteMLink, MclThresholdIsExact) {
   const double cl0 = model.best_link(at, 0).coupling_loss_db;
   auto at_cl = [&](double cl) { return model.best_link(at, cl - cl0); };
 
-  EXPECT_EQ(at_cl(p.mcl_max_db - 1e-6).coverage, coverage_class::ce_mode_b);
+  EXPECT_EQ(at_cl(p.mcl_max_db - 1e-6).coverage, coverage_class::extended);
   EXPECT_EQ(at_cl(p.mcl_max_db + 1e-6).coverage, coverage_class::none);
-  EXPECT_EQ(at_cl(155.69).coverage, coverage_class::ce_mode_b);
+  EXPECT_EQ(at_cl(155.69).coverage, coverage_class::extended);
   EXPECT_EQ(at_cl(155.71).coverage, coverage_class::none);
-  EXPECT_EQ(at_cl(p.mcl_ce_mode_a_db - 1e-6).coverage, coverage_class::ce_mode_a);
-  EXPECT_EQ(at_cl(p.mcl_ce_mode_a_db + 1e-6).coverage, coverage_class::ce_mode_b);
+  EXPECT_EQ(at_cl(p.mcl_ce_mode_a_db - 1e-6).coverage, coverage_class::normal);
+  EXPECT_EQ(at_cl(p.mcl_ce_mode_a_db + 1e-6).coverage, coverage_class::extended);
 }
 
 TEST(LteMLink, PicksStrongestCell) {
@@ -319,7 +319,7 @@ session_stats run_many(const lte_m_model& model, const link_budget& link, sessio
 TEST(LteMSession, GoodLinkSucceeds) {
   const auto model = single_cell(environment_kind::urban);
   const link_budget link = model.best_link(east_of_center(1000), 0);
-  ASSERT_EQ(link.coverage, coverage_class::ce_mode_a);
+  ASSERT_EQ(link.coverage, coverage_class::normal);
   const session_stats s = run_many(model, link, {200, 50}, 2000);
   EXPECT_GE(s.success_rate, 0.999);
   EXPECT_GT(s.mean_charge_mah, 0);
@@ -357,8 +357,8 @@ TEST(LteMSession, CeModeBIsSlowerThanCeModeA) {
   const auto model = single_cell(environment_kind::urban);
   const link_budget a = model.best_link(east_of_center(5000), 0);
   const link_budget b = model.best_link(east_of_center(12000), 0);
-  ASSERT_EQ(a.coverage, coverage_class::ce_mode_a);
-  ASSERT_EQ(b.coverage, coverage_class::ce_mode_b);
+  ASSERT_EQ(a.coverage, coverage_class::normal);
+  ASSERT_EQ(b.coverage, coverage_class::extended);
   const session_stats sa = run_many(model, a, {200, 50}, 200);
   const session_stats sb = run_many(model, b, {200, 50}, 200);
   EXPECT_GT(sb.mean_airtime_us, 5 * sa.mean_airtime_us);
@@ -375,7 +375,7 @@ TEST(LteMSession, SlowerTowardsTheMcl) {
   std::int64_t previous = 0;
   for (double cl : {145.0, 148.0, 151.0, 154.0, 155.6}) {
     const link_budget l = model.best_link(at, cl - cl0);
-    ASSERT_EQ(l.coverage, coverage_class::ce_mode_b);
+    ASSERT_EQ(l.coverage, coverage_class::extended);
     random_stream rng(4);
     const session_outcome o = model.run_session(l, {100, 0}, rng);
     EXPECT_GT(o.airtime_us, previous) << cl;

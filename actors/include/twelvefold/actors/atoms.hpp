@@ -13,5 +13,7 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using collect_atom = caf::atom_constant<caf::atom("collect")>;
 using upsert_atom = caf::atom_constant<caf::atom("upsert")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
+using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
+using sample_atom = caf::atom_constant<caf::atom("sample")>;
 
 }  // namespace twelvefold::actors

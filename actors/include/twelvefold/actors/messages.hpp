@@ -30,6 +30,7 @@ struct session_completion {
   double radio_charge_mah = 0;  // battery charge the radio drew for this session
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
+  std::uint8_t rat = 0;          // models::rat the session used
 };
 
 // Work for one device shard in one window [start, end).
@@ -100,6 +101,12 @@ struct twin_row {
   std::uint64_t session_failures = 0;
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
+  // Radio figures known at the end of the run (empty / 0 in periodic flushes).
+  std::string coverage;      // "normal", "extended", "extreme", "none"
+  float sinr_db = 0;
+  std::uint32_t fallbacks = 0;
+  std::string radio_status;  // "preferred", "fallback", "failing", "dark", "never"
+  double battery_life_years = 0;
 };
 
 template <class Inspector>
@@ -109,7 +116,7 @@ typename Inspector::result_type inspect(Inspector& f, wake_entry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_completion& x) {
   return f(caf::meta::type_name("session_completion"), x.twin, x.at_us, x.success, x.downlink,
-           x.radio_charge_mah, x.rsrp_dbm, x.cell_id);
+           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_work& x) {
@@ -147,7 +154,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_row& x) {
   return f(caf::meta::type_name("twin_row"), x.serial, x.device_id, x.fleet, x.rat, x.firmware,
            x.last_seen_us, x.lat, x.lon, x.battery_mah_used, x.battery_v, x.notes_delivered,
-           x.sessions, x.session_failures, x.rsrp_dbm, x.cell_id);
+           x.sessions, x.session_failures, x.rsrp_dbm, x.cell_id, x.coverage, x.sinr_db,
+           x.fallbacks, x.radio_status, x.battery_life_years);
 }
 
 }  // namespace twelvefold::actors

@@ -6,12 +6,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "twelvefold/actors/messages.hpp"
+#include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/geo.hpp"
 #include "twelvefold/models/radio.hpp"
+#include "twelvefold/models/radio_model.hpp"
 
 namespace twelvefold::actors {
 
@@ -29,6 +32,7 @@ struct device_model_spec {
   std::string name;
   std::filesystem::path firmware_path;
   std::vector<models::rat> rats;  // preference order
+  models::battery_kind battery = models::battery_kind::li_socl2;
   double battery_mah = 19000;
   double mcu_active_ma = 8;
   double sleep_ua = 6;  // whole device asleep: MCU stop mode + modem in PSM
@@ -51,6 +55,22 @@ struct twin_spec {
   float site_temperature_offset_c = 0;
 };
 
+// Something that happens to the radio network (scenario timeline). Filters: -1 / empty = all.
+struct network_event {
+  enum class kind : std::uint8_t { sunset, outage_begin, outage_end };
+  std::int64_t at_us = 0;
+  kind what = kind::sunset;
+  std::uint32_t id = 0;  // pairs an outage's begin and end
+  std::int32_t region = -1;
+  std::int32_t technology = -1;  // models::rat
+  std::int32_t operator_id = -1;
+  std::vector<std::uint32_t> cells;
+  bool backhaul_only = false;
+
+  // True when the event concerns `site` in `region_index`.
+  [[nodiscard]] bool matches(std::size_t region_index, const models::cell_site& site) const;
+};
+
 struct world {
   std::string scenario_name;
   std::uint64_t seed = 1;
@@ -63,6 +83,10 @@ struct world {
   std::vector<fleet_spec> fleets;
   std::vector<twin_spec> twins;
   env_map project_env;
+  std::vector<std::string> operators;  // index: cell_site::operator_id
+  std::optional<models::constellation_spec> constellation;
+  std::vector<network_event> timeline;  // sorted by (at_us, id)
+  std::int64_t sample_interval_us = 3600LL * 1'000'000;  // network time-series cadence
 
   [[nodiscard]] std::string serial_of(twin_index twin) const;
   // A stable 15-digit IMEI-like device id derived from the seed and the twin.

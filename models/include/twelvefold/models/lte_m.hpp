@@ -1,10 +1,11 @@
-// LTE-M (3GPP Cat-M1) link and session model.
+// LTE-M (3GPP Cat-M1) link and session model, one implementation of radio_model.
 //
 // Link budget: path loss from an ns-3 propagation loss model (Okumura-Hata: large-city urban,
-// suburban and open-area/rural variants; see lte_m.cpp for the parameters and the sources they
-// come from), plus per-link log-normal shadowing. From the coupling loss the model derives the
-// coverage class (CE mode A up to 144 dB, CE mode B up to the 155.7 dB maximum coupling loss of
-// 3GPP TR 36.888 / TR 45.820), the data rate (repetitions in CE mode B), and per session:
+// suburban and open-area/rural variants, calibrated against the published formula; see
+// propagation.cpp), plus per-link log-normal shadowing and, indoors, building loss. From the
+// coupling loss the model derives the coverage class (CE mode A up to 144 dB: coverage normal,
+// level 0; CE mode B up to the 155.7 dB maximum coupling loss of 3GPP TR 36.888 / TR 45.820:
+// coverage extended, level 1), the data rate (repetitions in CE mode B), and per session:
 // whether it succeeds, its airtime, latency and the charge it draws from the battery.
 //
 // Thread: an lte_m_model is immutable after construction except for its ns-3 objects, which
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "twelvefold/models/radio.hpp"
+#include "twelvefold/models/radio_model.hpp"
 #include "twelvefold/models/random.hpp"
 
 namespace twelvefold::models {
@@ -52,70 +54,51 @@ struct lte_m_params {
   double implementation_factor = 0.6;     // fraction of Shannon capacity a real link achieves
 };
 
-enum class coverage_class : std::uint8_t { none, ce_mode_a, ce_mode_b };
-
-// With no LTE-M cell at all, best_link returns cell_id 0, coverage none, infinite losses and
-// -infinity RSRP/SINR.
-struct link_budget {
-  std::uint32_t cell_id = 0;
-  double path_loss_db = 0;
-  double coupling_loss_db = 0;  // path loss + shadowing - antenna gains
-  double rsrp_dbm = 0;          // reference-signal received power at the device
-  double sinr_db = 0;           // uplink SNR at the eNB over the narrowband (no interference)
-  coverage_class coverage = coverage_class::none;
-};
-
-struct session_request {
-  std::uint32_t uplink_bytes = 0;
-  std::uint32_t downlink_bytes = 0;
-};
-
-enum class session_failure : std::uint8_t { none, no_coverage, attach_failed, transfer_failed };
-
-struct session_outcome {
-  bool success = false;
-  session_failure failure = session_failure::none;
-  std::int64_t airtime_us = 0;  // data time transmitting + receiving (incl. HARQ and
-                                // repetitions; attach signalling is in latency, not here)
-  std::int64_t latency_us = 0;  // session start to end (completion or failure detected)
-  double charge_mah = 0;        // battery charge drawn by the radio for the session
-};
-
-class lte_m_model {
+class lte_m_model final : public radio_model {
  public:
   lte_m_model(lte_m_params params, environment_kind environment, geo_point region_center,
               std::vector<cell_site> cells);
-  ~lte_m_model();
+  ~lte_m_model() override;
   lte_m_model(const lte_m_model&) = delete;
   lte_m_model& operator=(const lte_m_model&) = delete;
 
-  // Best serving cell for a device at `where` (largest RSRP), including the device's
-  // shadowing draw `shadowing_db` (drawn once per link and cached by the caller until the
-  // device moves). coverage == none when no cell is within the maximum coupling loss.
+  [[nodiscard]] rat technology() const override { return rat::lte_m; }
+
+  // Best serving cell for a device at `where` (largest RSRP) among the cells up in `site_up`
+  // (see radio_model), including the device's shadowing draw `shadowing_db` (drawn once per
+  // link and cached by the caller until the device moves). coverage == none when no cell is
+  // within the maximum coupling loss.
+  [[nodiscard]] link_budget best_link(const geo_point& where, double shadowing_db,
+                                      const std::vector<bool>& site_up) const override;
+  // All cells up.
   [[nodiscard]] link_budget best_link(const geo_point& where, double shadowing_db) const;
 
   // One session over `link`: attach, transfer, release. Draws packet errors from `rng`; the
   // outcome is a pure function of (link, req, rng state). Does not touch ns-3 (any thread).
   [[nodiscard]] session_outcome run_session(const link_budget& link, const session_request& req,
-                                            random_stream& rng) const;
+                                            random_stream& rng) const override;
 
   // The cloud's reply to a session's uplink: `bytes` more on the downlink of the connection
   // run_session opened (no new attach; the RRC tail is already in run_session's charge).
   // latency_us is the extra time the reply takes on the air.
   [[nodiscard]] session_outcome run_downlink(const link_budget& link, std::uint32_t bytes,
-                                             random_stream& rng) const;
+                                             random_stream& rng) const override;
 
   // Charge drawn while asleep in PSM for `duration_us`.
-  [[nodiscard]] double sleep_charge_mah(std::int64_t duration_us) const;
+  [[nodiscard]] double sleep_charge_mah(std::int64_t duration_us) const override;
 
   [[nodiscard]] const lte_m_params& params() const { return params_; }
-  [[nodiscard]] double shadowing_sigma_db() const { return params_.shadowing_sigma_db; }
+  [[nodiscard]] double shadowing_sigma_db() const override;
+  [[nodiscard]] const power_profile& power() const override;
+  [[nodiscard]] std::uint32_t overhead_bytes_per_direction() const override;
+  [[nodiscard]] bool packet_limited() const override { return false; }
+  [[nodiscard]] std::uint32_t max_uplink_bytes(const link_budget& /*link*/) const override {
+    return 0;
+  }
 
  private:
-  struct ns3_world;  // ns-3 objects stay behind this pointer (C++17, never in a public header)
   lte_m_params params_;
-  std::vector<cell_site> cells_;
-  std::unique_ptr<ns3_world> world_;
+  std::unique_ptr<radio_model> engine_;  // the shared cellular engine, configured from params_
 };
 
 // Block error probability of a transfer at `sinr_db` (logistic fit to the Cat-M1 BLER curve

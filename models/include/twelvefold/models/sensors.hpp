@@ -25,8 +25,8 @@ double read_temperature_c(const temperature_params& p, double site_offset_c, con
 // A twin's site offset (mean 0, sd p.site_sd_c), drawn once per twin. Draws one normal.
 double draw_site_offset_c(const temperature_params& p, random_stream& rng);
 
-// Open-circuit voltage of a battery at state of charge `soc` (0..1): piecewise-linear curve of a
-// Li-SOCl2 primary cell (flat ~3.6 V, knee below 10%).
+// Voltage of a battery at state of charge `soc` (0..1): the Li-SOCl2 primary cell's curve of
+// battery.hpp (flat ~3.6 V, knee below 10%); battery_voltage_v(kind, soc) for other kinds.
 double battery_voltage_v(double soc);
 
 }  // namespace twelvefold::models

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "twelvefold/actors/world.hpp"
 
@@ -38,12 +39,39 @@ struct run_options {
 };
 
 struct rat_summary {
-  std::uint64_t twins = 0;
-  std::uint64_t twins_in_coverage = 0;
+  std::uint64_t twins = 0;              // twins on this RAT at the end
+  std::uint64_t twins_capable = 0;      // twins whose modem supports it
+  std::uint64_t twins_in_coverage = 0;  // capable twins with a usable link at the end
   std::uint64_t sessions = 0;
   std::uint64_t session_failures = 0;
   std::uint64_t no_coverage_failures = 0;
+  std::uint64_t fallbacks_into = 0;
+  std::uint64_t returns_into = 0;
+  std::uint64_t access_collisions = 0;
+  std::uint64_t duty_cycle_blocked = 0;
+  std::uint64_t dark_twins = 0;  // on this RAT and out of reach of every RAT at the end
   double radio_charge_mah = 0;
+  std::uint64_t bytes_uplink = 0;
+  std::uint64_t bytes_downlink = 0;
+};
+
+struct fleet_summary {
+  std::uint64_t twins = 0;
+  double battery_mah_used_mean = 0;
+  double battery_life_years_min = 0;
+  double battery_life_years_p10 = 0;
+  double battery_life_years_median = 0;
+};
+
+// Twins by radio status at one instant (every hour of simulated time, and at the end).
+struct network_point {
+  double at_s = 0;
+  std::map<std::string, std::uint64_t> connected;  // by RAT
+  std::uint64_t on_fallback = 0;
+  std::uint64_t failing = 0;
+  std::uint64_t dark = 0;
+  std::uint64_t never = 0;
+  std::uint64_t sites_up = 0;
 };
 
 struct run_summary {
@@ -72,7 +100,12 @@ struct run_summary {
   std::uint64_t missing_sleep_requests = 0;
   double battery_mah_used_mean = 0;
   double battery_mah_used_max = 0;
+  std::uint64_t penalty_blocked = 0;
+  std::uint64_t backhaul_failures = 0;
+  std::uint64_t timeline_events = 0;
   std::map<std::string, rat_summary> per_rat;
+  std::map<std::string, fleet_summary> per_fleet;
+  std::vector<network_point> network_timeline;
 };
 
 enum class run_error_kind { bad_input, failure };

@@ -49,6 +49,11 @@ std::expected<std::int64_t, std::string> parse_duration_us(const std::string& te
 // RFC 3339 UTC ("2026-01-01T00:00:00Z"): microseconds since the Unix epoch, or an error.
 std::expected<std::int64_t, std::string> parse_utc_us(const std::string& text);
 
+// A timeline `at`: an offset from the epoch ("30d") or an RFC 3339 UTC instant not before it.
+// Returns microseconds since the epoch.
+std::expected<std::int64_t, std::string> parse_event_time_us(const std::string& text,
+                                                             std::int64_t epoch_utc_us);
+
 // The directories searched by default: $TWELVEFOLD_FIRMWARE_PATH (colon-separated), then
 // the firmware directory next to the running executable (build/firmware for build/bin/...).
 std::vector<std::filesystem::path> default_firmware_search_path();

@@ -1,0 +1,315 @@
+// module: the radio and power as the firmware sees them — card.wireless, card.wireless.penalty,
+// card.transport, card.voltage — fed by the device actor (set_transport, set_voltage), with the
+// transport hints of factor 2 (rat, bitrate class, packet-limited).
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "module_impl.hpp"
+
+namespace twelvefold::shim {
+namespace {
+
+using detail::json_value;
+using detail::json_writer;
+using detail::reply;
+
+constexpr std::int64_t us_per_s = 1'000'000;
+constexpr std::int64_t us_per_minute = 60 * us_per_s;
+
+std::string_view rat_name(radio_access rat) {
+  switch (rat) {
+    case radio_access::none:
+      return "none";
+    case radio_access::lte_m:
+      return "lte-m";
+    case radio_access::nb_iot:
+      return "nb-iot";
+    case radio_access::gsm:
+      return "gsm";
+    case radio_access::umts:
+      return "umts";
+    case radio_access::lte:
+      return "lte";
+    case radio_access::wifi:
+      return "wifi";
+    case radio_access::lorawan:
+      return "lorawan";
+    case radio_access::ntn:
+      return "ntn";
+  }
+  return "none";
+}
+
+std::string_view bitrate_name(bitrate_class rate) {
+  switch (rate) {
+    case bitrate_class::unknown:
+      return "unknown";
+    case bitrate_class::very_low:
+      return "very-low";
+    case bitrate_class::low:
+      return "low";
+    case bitrate_class::medium:
+      return "medium";
+    case bitrate_class::high:
+      return "high";
+  }
+  return "unknown";
+}
+
+// card.voltage modes and their thresholds in volts, highest first (usb is USB power, not a
+// voltage). After the Notecard's built-in modes; the exact figures are our reading of typical
+// cell curves.
+struct voltage_mode {
+  std::string_view name;
+  std::string_view thresholds;
+};
+constexpr voltage_mode voltage_modes[] = {
+    {"default", "high:4.0;normal:3.5;low:3.2;dead:0"},
+    {"lipo", "high:4.0;normal:3.5;low:3.2;dead:0"},
+    {"l91", "high:4.2;normal:3.4;low:3.1;dead:0"},
+    {"alkaline", "high:4.2;normal:3.6;low:3.2;dead:0"},
+    {"tad", "high:3.7;normal:3.6;low:3.5;dead:0"},
+    {"lic", "high:3.9;normal:3.7;low:3.5;dead:0"},
+};
+
+// "name:volts;name:volts" → pairs, or nullopt if malformed.
+std::optional<std::vector<std::pair<std::string, double>>> parse_thresholds(std::string_view text) {
+  std::vector<std::pair<std::string, double>> out;
+  while (!text.empty()) {
+    const std::size_t end = text.find(';');
+    const std::string_view item = text.substr(0, end);
+    const std::size_t colon = item.find(':');
+    if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
+    double volts = 0;
+    const std::string_view number = item.substr(colon + 1);
+    const auto result = std::from_chars(number.data(), number.data() + number.size(), volts);
+    if (result.ec != std::errc{} || result.ptr != number.data() + number.size())
+      return std::nullopt;
+    if (item.substr(0, colon) != "usb") out.emplace_back(std::string(item.substr(0, colon)), volts);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  if (out.empty()) return std::nullopt;
+  std::ranges::sort(out, std::greater<>{}, &std::pair<std::string, double>::second);
+  return out;
+}
+
+}  // namespace
+
+void module::impl::write_transport_hints(const module& m, json_writer& out) {
+  const extended* e = m.ext_.get();
+  if (e == nullptr || !e->transport) return;
+  out.field("rat", rat_name(e->transport->rat));
+  out.field("bitrate", bitrate_name(e->transport->bitrate));
+  out.field("limited", e->transport->packet_limited);
+}
+
+void module::set_transport(std::int64_t now_us, const transport_info& transport) {
+  extended& e = ext();
+  const bool changed = !e.transport || e.transport->rat != transport.rat ||
+                       e.transport->registered != transport.registered;
+  e.transport = transport;
+  e.transport_us = now_us;
+  if (changed) impl::attn_event(*this, "wireless", now_us);
+}
+
+void module::set_voltage(std::int64_t now_us, double volts, bool usb_powered) {
+  voltage_data& v = ext().voltage;
+  if (v.samples == 0) {
+    v.min = v.max = volts;
+    v.first_us = now_us;
+  }
+  v.min = std::min(v.min, volts);
+  v.max = std::max(v.max, volts);
+  v.sum += volts;
+  ++v.samples;
+  v.volts = volts;
+  v.usb = usb_powered;
+}
+
+std::string_view module::impl::voltage_level(const module& m) {
+  const extended* e = m.ext_.get();
+  if (e == nullptr || !e->voltage.volts) return "normal";
+  if (e->voltage.usb) return "usb";
+  const double volts = *e->voltage.volts;
+  if (!e->voltage.thresholds.empty()) {
+    for (const auto& [name, threshold] : e->voltage.thresholds) {
+      if (volts >= threshold) return name;
+    }
+    return "dead";
+  }
+  // The default mode's thresholds, without parsing on this path.
+  return volts >= 4.0 ? "high" : volts >= 3.5 ? "normal" : volts >= 3.2 ? "low" : "dead";
+}
+
+std::string module::transport_method() const {
+  const extended* e = ext_.get();
+  return e != nullptr ? e->transport_method : std::string("-");
+}
+
+std::string module::wireless_mode() const {
+  const extended* e = ext_.get();
+  return e != nullptr ? e->wireless_mode : std::string("auto");
+}
+
+reply module::impl::card_wireless(module& m, const json_value& req, json_writer& out,
+                                  std::int64_t /*now_us*/) {
+  detail::fields f(req);
+  const auto mode = f.string("mode");
+  const auto apn = f.string("apn");
+  const auto method = f.string("method");
+  f.integer("hours");
+  static constexpr std::string_view modes[] = {"-", "auto", "m", "nb", "gprs"};
+  static constexpr std::string_view methods[] = {"-", "dual-primary-secondary",
+                                                 "dual-secondary-primary", "primary", "secondary"};
+  if (f.ok() && mode && std::ranges::find(modes, *mode) == std::end(modes)) {
+    f.fail(detail::type_error("mode", "one of -, auto, m, nb, gprs"));
+  }
+  if (f.ok() && method && std::ranges::find(methods, *method) == std::end(methods)) {
+    f.fail(detail::type_error("method",
+                              "one of -, primary, secondary, dual-primary-secondary, "
+                              "dual-secondary-primary"));
+  }
+  if (!f.ok()) return f.failure();
+  extended& e = m.ext();
+  if (mode) e.wireless_mode = *mode == "-" ? "auto" : std::string(*mode);
+  if (apn) e.apn = *apn == "-" ? "" : std::string(*apn);
+
+  const transport_info* t = e.transport ? &*e.transport : nullptr;
+  if (t == nullptr) {
+    out.field("status", "{modem-off}");
+  } else {
+    out.field("status", t->registered ? "{network-up}" : "{cell-registration-wait}");
+  }
+  out.field("mode", e.wireless_mode);
+  if (t != nullptr) {
+    out.field("count", t->bars);
+    out.key("net").begin_object();
+    out.field("rat", rat_name(t->rat));
+    if (!t->band.empty()) out.field("band", t->band);
+    if (t->rssi_dbm) out.field("rssi", *t->rssi_dbm);
+    if (t->rsrp_dbm) out.field("rsrp", *t->rsrp_dbm);
+    if (t->sinr_db) out.field("sinr", *t->sinr_db);
+    if (t->rsrq_db) out.field("rsrq", *t->rsrq_db);
+    out.field("bars", t->bars);
+    if (t->cell_id != 0) out.field("cid", static_cast<std::int64_t>(t->cell_id));
+    if (auto utc = utc_s(m, e.transport_us)) out.field("updated", *utc);
+    out.end_object();
+  }
+  write_transport_hints(m, out);
+  return {};
+}
+
+reply module::impl::card_wireless_penalty(module& m, const json_value& req, json_writer& out,
+                                          std::int64_t now_us) {
+  detail::fields f(req);
+  const auto reset = f.boolean("reset");
+  const auto set = f.boolean("set");
+  const auto rate = f.number("rate");
+  const auto add = f.integer("add");
+  const auto max = f.integer("max");
+  const auto min = f.integer("min");
+  if (f.ok() && rate && *rate < 1.0) f.fail(detail::type_error("rate", "a number >= 1"));
+  for (const auto& [name, value] : {std::pair{"add", add}, {"max", max}, {"min", min}}) {
+    if (f.ok() && value && (*value < 0 || *value > 525'600)) {
+      f.fail(detail::type_error(name, "minutes 0..525600"));
+    }
+  }
+  if (!f.ok()) return f.failure();
+  if (set.value_or(false)) {
+    penalty_settings& p = m.ext().penalty;
+    if (rate) p.rate = *rate;
+    if (add) p.add_minutes = static_cast<double>(*add);
+    if (max) p.max_minutes = static_cast<double>(*max);
+    if (min) p.min_minutes = static_cast<double>(*min);
+  }
+  if (reset.value_or(false)) {
+    m.penalty_until_us_ = 0;
+    m.failures_ = 0;
+  }
+  const extended* e = m.ext_.get();
+  const std::int64_t since_us =
+      (m.failures_ > 0 && e != nullptr) ? now_us - e->first_failure_us : 0;
+  if (const auto until = m.penalty_until_us(now_us)) {
+    const std::int64_t seconds = (*until - now_us + us_per_s - 1) / us_per_s;
+    out.field("seconds", seconds);
+    out.field("status", "network: can't connect (" + std::to_string((seconds + 59) / 60) +
+                            " min remaining) {registration-failure}{network}");
+  }
+  out.field("minutes", since_us / us_per_minute);
+  out.field("count", static_cast<std::int64_t>(m.failures_));
+  return {};
+}
+
+reply module::impl::card_transport(module& m, const json_value& req, json_writer& out,
+                                   std::int64_t /*now_us*/) {
+  detail::fields f(req);
+  const auto method = f.string("method");
+  const auto seconds = f.integer("seconds");
+  f.boolean("allow");
+  f.boolean("set");
+  f.boolean("umin");
+  static constexpr std::string_view methods[] = {"-",       "cell", "cell-ntn",  "dual-wifi-cell",
+                                                 "ntn",     "wifi", "wifi-cell", "wifi-cell-ntn",
+                                                 "wifi-ntn"};
+  if (f.ok() && method && std::ranges::find(methods, *method) == std::end(methods)) {
+    f.fail(detail::type_error("method",
+                              "one of -, cell, cell-ntn, ntn, wifi, wifi-cell, "
+                              "wifi-cell-ntn, wifi-ntn"));
+  }
+  if (f.ok() && seconds && *seconds < -1) f.fail(detail::type_error("seconds", "seconds >= -1"));
+  if (!f.ok()) return f.failure();
+  extended& e = m.ext();
+  if (method) e.transport_method = *method == "dual-wifi-cell" ? "wifi-cell" : std::string(*method);
+  if (seconds) e.transport_seconds = *seconds == -1 ? 3600 : static_cast<std::int32_t>(*seconds);
+  out.field("method", e.transport_method);
+  out.field("seconds", e.transport_seconds);
+  write_transport_hints(m, out);
+  return {};
+}
+
+reply module::impl::card_voltage(module& m, const json_value& req, json_writer& out,
+                                 std::int64_t now_us) {
+  detail::fields f(req);
+  const auto mode = f.string("mode");
+  f.integer("hours");
+  f.number("offset");
+  f.number("vmax");
+  f.number("vmin");
+  f.boolean("set");
+  f.boolean("usb");
+  f.boolean("alert");
+  f.boolean("sync");
+  f.number("calibration");
+  std::optional<std::vector<std::pair<std::string, double>>> thresholds;
+  if (f.ok() && mode && !mode->empty() && *mode != "?") {
+    const auto known = std::ranges::find(voltage_modes, *mode, &voltage_mode::name);
+    thresholds = parse_thresholds(known != std::end(voltage_modes) ? known->thresholds : *mode);
+    if (!thresholds) {
+      f.fail(detail::type_error("mode",
+                                "default, lipo, l91, alkaline, tad, lic, or "
+                                "\"level:volts;level:volts...\""));
+    }
+  }
+  if (!f.ok()) return f.failure();
+  extended& e = m.ext();
+  if (thresholds) {
+    e.voltage.mode = *mode;
+    e.voltage.thresholds = *mode == "default" ? decltype(e.voltage.thresholds){} : *thresholds;
+  }
+  if (!e.voltage.volts) {
+    return std::unexpected(std::string("no voltage reading yet {voltage-unknown}"));
+  }
+  const voltage_data& v = e.voltage;
+  out.field("mode", voltage_level(m));
+  out.field("usb", v.usb);
+  out.field_number("value", *v.volts);
+  out.field_number("vmin", v.min);
+  out.field_number("vmax", v.max);
+  out.field_number("vavg", v.sum / static_cast<double>(v.samples));
+  out.field("hours", (now_us - v.first_us) / (60 * us_per_minute));
+  return {};
+}
+
+}  // namespace twelvefold::shim

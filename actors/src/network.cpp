@@ -2,6 +2,7 @@
 #include "twelvefold/actors/network.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include <caf/all.hpp>
 
@@ -65,18 +66,17 @@ void apply_replies(network_state& s, uplink_phase& phase, std::vector<cloud_repl
       continue;
     }
     const models::radio_model* model = s.radio->model(w.fleet_of(a.twin).region, a.technology);
-    const models::session_outcome dl =
-        model->run_downlink(current_link(s, a.twin), static_cast<std::uint32_t>(down->size()),
-                            m.rng);
+    const models::session_outcome dl = model->run_downlink(
+        current_link(s, a.twin), static_cast<std::uint32_t>(down->size()), m.rng);
     const double charge = a.charge_mah + dl.charge_mah;
     const std::int64_t done_us = a.uplink_done_us + dl.latency_us;
     models::record_outcome(m.modem, dl.success, done_us, s.penalty);
     count_session(s, a.twin, a.technology, dl.success, charge);
     twin_radio& radio = s.totals.twins[a.twin];
     radio.status = static_cast<std::uint8_t>(
-        !dl.success ? radio_status::failing
-                    : (a.technology == prefs.front() ? radio_status::preferred
-                                                     : radio_status::fallback));
+        !dl.success
+            ? radio_status::failing
+            : (a.technology == prefs.front() ? radio_status::preferred : radio_status::fallback));
     session_completion c =
         completion_for(s, a.twin, std::max(done_us, window_end_us), dl.success, charge);
     if (dl.success) {
@@ -116,7 +116,8 @@ network_sample sample_at(const network_state& s, std::int64_t at_us) {
   const world& w = *s.the_world;
   for (std::size_t g = 0; g < w.regions.size(); ++g) {
     for (int r = 0; r < models::rat_count; ++r) {
-      sample.sites_up += static_cast<std::uint32_t>(s.radio->sites_up(g, static_cast<models::rat>(r)));
+      sample.sites_up +=
+          static_cast<std::uint32_t>(s.radio->sites_up(g, static_cast<models::rat>(r)));
     }
   }
   return sample;
@@ -138,7 +139,8 @@ network_totals final_totals(network_state& s) {
       const models::radio_model* model = s.radio->model(region, r);
       if (model != nullptr && s.modems[twin].links_epoch == s.radio->topology_epoch()) {
         const auto it = std::find(prefs.begin(), prefs.end(), r);
-        const auto& link = s.links[s.link_offset[twin] + static_cast<std::size_t>(it - prefs.begin())];
+        const auto& link =
+            s.links[s.link_offset[twin] + static_cast<std::size_t>(it - prefs.begin())];
         if (link.coverage != models::coverage_class::none) ++rt.twins_in_coverage;
       }
     }
@@ -169,9 +171,13 @@ caf::behavior network_actor(caf::stateful_actor<network_state>* self,
   s.links.resize(links);
 
   return {
-      [self](sessions_atom, const std::vector<session_start>& starts, std::int64_t window_end_us)
-          -> caf::result<std::vector<session_completion>> {
-        auto phase = std::make_shared<uplink_phase>(run_uplinks(self->state, starts, window_end_us));
+      [self](sessions_atom, const std::vector<session_start>& starts,
+             std::int64_t window_end_us) -> caf::result<std::vector<session_completion>> {
+        const auto began = std::chrono::steady_clock::now();
+        auto phase =
+            std::make_shared<uplink_phase>(run_uplinks(self->state, starts, window_end_us));
+        self->state.totals.busy_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         if (phase->delivered.empty()) {
           sort_completions(phase->completions);
           return std::move(phase->completions);
@@ -181,7 +187,11 @@ caf::behavior network_actor(caf::stateful_actor<network_state>* self,
                       std::move(phase->delivered))
             .then(
                 [self, promise, phase, window_end_us](std::vector<cloud_reply>& replies) mutable {
+                  const auto began = std::chrono::steady_clock::now();
                   apply_replies(self->state, *phase, replies, window_end_us);
+                  self->state.totals.busy_seconds +=
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
+                          .count();
                   sort_completions(phase->completions);
                   promise.deliver(std::move(phase->completions));
                 },

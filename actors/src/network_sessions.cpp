@@ -13,6 +13,9 @@ namespace {
 constexpr std::int64_t backhaul_timeout_us = 10'000'000;
 // LoRa frames older than this cannot overlap a new one (SF12 with a 51-byte payload is 2.5 s).
 constexpr std::int64_t lora_overlap_horizon_us = 5'000'000;
+// EU868's three default channels (868.1/868.3/868.5 MHz, LoRaWAN Regional Parameters RP002);
+// a device hops at random between them for every uplink.
+constexpr std::uint64_t lora_channels = 3;
 
 bool uses_random_access(models::rat r) {
   return r == models::rat::lte_m || r == models::rat::nb_iot || r == models::rat::gprs ||
@@ -230,9 +233,17 @@ uplink_phase run_uplinks(network_state& s, const std::vector<session_start>& sta
       continue;
     }
     if (p.technology == models::rat::lorawan) {
-      m.lora_next_allowed_us = models::lora_next_allowed_us(begin_us + up.airtime_us, up.airtime_us);
-      new_lora.push_back({twin, p.link->cell_id, p.link->level, begin_us, up.airtime_us,
-                          p.link->rsrp_dbm});
+      m.lora_next_allowed_us =
+          models::lora_next_allowed_us(begin_us + up.airtime_us, up.airtime_us);
+      models::lora_tx tx;
+      tx.twin = twin;
+      tx.gateway = p.link->cell_id;
+      tx.sf = p.link->level;
+      tx.start_us = begin_us;
+      tx.airtime_us = up.airtime_us;
+      tx.rssi_dbm = p.link->rsrp_dbm;
+      tx.channel = static_cast<std::uint8_t>(m.rng.below(lora_channels));  // EU868 default set
+      new_lora.push_back(tx);
       lora_sessions.push_back({i, up, done_us});
       continue;
     }

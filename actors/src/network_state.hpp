@@ -47,10 +47,10 @@ struct network_state {
   std::shared_ptr<const world> the_world;
   caf::actor management;
   std::unique_ptr<radio_world> radio;
-  std::vector<twin_modem> modems;                 // index: twin
-  std::vector<std::uint32_t> link_offset;         // index: twin -> first link in `links`
-  std::vector<models::link_budget> links;         // cached links, per twin per supported RAT
-  std::vector<models::lora_tx> recent_lora;       // frames that may still overlap new ones
+  std::vector<twin_modem> modems;            // index: twin
+  std::vector<std::uint32_t> link_offset;    // index: twin -> first link in `links`
+  std::vector<models::link_budget> links;    // cached links, per twin per supported RAT
+  std::vector<models::lora_tx> recent_lora;  // frames that may still overlap new ones
   models::rach_params rach;
   models::penalty_params penalty;
   network_totals totals;

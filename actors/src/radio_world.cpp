@@ -15,8 +15,8 @@ radio_world::radio_world(const world& w) : regions_(w.regions.size()) {
       }
       const bool satellite = technology == models::rat::ntn && w.constellation.has_value();
       if (rs.sites.empty() && !satellite) continue;
-      rs.model = models::make_radio_model(technology, region.environment, region.center,
-                                          rs.sites, w.constellation.value_or(models::constellation_spec{}));
+      rs.model = models::make_radio_model(technology, region.environment, region.center, rs.sites,
+                                          w.constellation.value_or(models::constellation_spec{}));
       rs.radio_outages.assign(rs.sites.size(), 0);
       rs.backhaul_outages.assign(rs.sites.size(), 0);
       rs.sunset.assign(rs.sites.size(), false);

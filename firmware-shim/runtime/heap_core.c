@@ -161,7 +161,7 @@ static int release(struct heap* h, uint32_t off, uint32_t size) {
 
 /* Carves a block for `payload` bytes at `alignment` out of the free block at cur (preceded by
  * prev in the list), splitting off the alignment gap in front and any rest behind as free. */
-static void *take(struct heap* h, uint32_t prev, uint32_t cur, const struct block* b,
+static void* take(struct heap* h, uint32_t prev, uint32_t cur, const struct block* b,
                   uint32_t payload, size_t alignment) {
   const uintptr_t natural = (uintptr_t)(h->base + cur + HEADER);
   const uint32_t gap = (uint32_t)(round_up(natural, alignment) - natural);

@@ -65,16 +65,14 @@ static int settle(int status, const char* function, size_t bytes) {
       tf_runtime_misuse(text);
       return 0;
     default:
-      snprintf(text, sizeof text, "%s: heap bookkeeping overwritten (a buffer overrun?)",
-               function);
+      snprintf(text, sizeof text, "%s: heap bookkeeping overwritten (a buffer overrun?)", function);
       tf_runtime_fault(TF_RESET_HEAP, text);
   }
 }
 
 static void* allocate(const char* function, size_t bytes, size_t alignment) {
   void* p = NULL;
-  settle(tf_heap_alloc(tf_heap_arena, arena_bytes(), bytes, alignment, &p), function,
-         bytes);
+  settle(tf_heap_alloc(tf_heap_arena, arena_bytes(), bytes, alignment, &p), function, bytes);
   return p;
 }
 
@@ -99,8 +97,7 @@ HIDDEN void* realloc(void* p, size_t bytes) {
     return NULL;
   }
   void* moved = NULL;
-  return settle(tf_heap_resize(tf_heap_arena, arena_bytes(), p, bytes, &moved), "realloc",
-                bytes)
+  return settle(tf_heap_resize(tf_heap_arena, arena_bytes(), p, bytes, &moved), "realloc", bytes)
              ? moved
              : NULL;
 }

@@ -23,9 +23,9 @@ inline constexpr std::uint32_t max_hal_calls_per_activation = 1'000'000;
 struct activation {
   twin_host* host = nullptr;
   tf_runtime_state* state = nullptr;  // the running copy's live runtime state (watchdog)
-  std::int64_t start_us = 0;  // host->now_us(), read once: it is fixed for the activation
-  std::int64_t boot_us = 0;   // host->boot_us(), likewise
-  std::int64_t busy_us = 0;   // advanced by tf_delay()
+  std::int64_t start_us = 0;          // host->now_us(), read once: it is fixed for the activation
+  std::int64_t boot_us = 0;           // host->boot_us(), likewise
+  std::int64_t busy_us = 0;           // advanced by tf_delay()
   std::uint32_t sleep_request_s = 0;
   bool sleep_requested = false;
   std::uint32_t misuse_count = 0;  // HAL calls with unusable arguments (each is also logged)

@@ -46,16 +46,15 @@ external_firmware::~external_firmware() = default;
 std::expected<std::unique_ptr<external_firmware>, std::string> external_firmware::open(
     std::string_view endpoint, module& comms, std::chrono::milliseconds connect_timeout) {
   auto link = detail::open_link(endpoint, connect_timeout);
-  if (!link) return std::unexpected("external firmware '" + std::string(endpoint) + "': " + link.error());
+  if (!link)
+    return std::unexpected("external firmware '" + std::string(endpoint) + "': " + link.error());
   return std::unique_ptr<external_firmware>(new external_firmware(
       std::make_unique<state>(std::string(endpoint), std::move(*link), comms)));
 }
 
 const std::string& external_firmware::endpoint() const { return state_->endpoint; }
 
-const std::string& external_firmware::device_address() const {
-  return state_->link.device_address;
-}
+const std::string& external_firmware::device_address() const { return state_->link.device_address; }
 
 bool external_firmware::connected() const { return state_->link.io_fd >= 0; }
 
@@ -104,10 +103,10 @@ std::expected<external_firmware::serve_result, std::string> external_firmware::s
       }
       // Out: as much as the device takes now; the rest waits for the next call.
       while (!s.pending_out.empty()) {
-        const ssize_t n = l.is_socket() ? ::send(l.io_fd, s.pending_out.data(),
-                                                 s.pending_out.size(), MSG_NOSIGNAL)
-                                        : ::write(l.io_fd, s.pending_out.data(),
-                                                  s.pending_out.size());
+        const ssize_t n =
+            l.is_socket()
+                ? ::send(l.io_fd, s.pending_out.data(), s.pending_out.size(), MSG_NOSIGNAL)
+                : ::write(l.io_fd, s.pending_out.data(), s.pending_out.size());
         if (n > 0) {
           result.bytes_out += static_cast<std::size_t>(n);
           s.pending_out.erase(0, static_cast<std::size_t>(n));
@@ -119,8 +118,8 @@ std::expected<external_firmware::serve_result, std::string> external_firmware::s
       }
     }
     result.requests = s.port.stats().lines - lines_before;
-    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline -
-                                                                           clock_type::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - clock_type::now());
     if (result.requests > 0 || left.count() <= 0) break;
 
     // Nothing answered yet: wait for the device (or a connection) until the budget is spent.
@@ -133,7 +132,8 @@ std::expected<external_firmware::serve_result, std::string> external_firmware::s
     timeout.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
     const int ready = ppoll(&waiting, 1, &timeout, nullptr);
     if (ready == 0) break;
-    if (ready < 0 && errno != EINTR) return lost(std::string("poll failed: ") + std::strerror(errno));
+    if (ready < 0 && errno != EINTR)
+      return lost(std::string("poll failed: ") + std::strerror(errno));
     // A hang-up with nothing left to read shows up as a 0-byte read on the next pass.
   }
   result.connected = l.io_fd >= 0;

@@ -26,7 +26,9 @@ class link {
   int keep_fd = -1;    // pty: our own handle on the slave, so the device may close and reopen it
   std::string device_address;
 
-  [[nodiscard]] bool is_socket() const { return kind == link_kind::tcp_listen || kind == link_kind::tcp_connect; }
+  [[nodiscard]] bool is_socket() const {
+    return kind == link_kind::tcp_listen || kind == link_kind::tcp_connect;
+  }
   // tcp_listen: takes a waiting connection, if any (io_fd stays -1 otherwise).
   void accept_waiting();
   void close_io();

@@ -133,13 +133,13 @@ std::expected<std::unique_ptr<loaded_copy>, std::string> loaded_copy::open(
 
   copy->token_ = next_token_.fetch_add(1, std::memory_order_relaxed);
   copy->state_ = bind(&host_table(), copy->token_);
-  const auto state_offset =
-      copy->state_ != nullptr
-          ? image_offset(copy->segments_, copy->state_, sizeof(tf_runtime_state))
-          : std::nullopt;
+  const auto state_offset = copy->state_ != nullptr ? image_offset(copy->segments_, copy->state_,
+                                                                   sizeof(tf_runtime_state))
+                                                    : std::nullopt;
   if (!state_offset) {
-    return fail("the firmware runtime's state is not in the image's writable data (a runtime "
-                "from another build?)");
+    return fail(
+        "the firmware runtime's state is not in the image's writable data (a runtime "
+        "from another build?)");
   }
   copy->state_offset_ = *state_offset;
 
@@ -188,7 +188,8 @@ void loaded_copy::copy_in(std::span<const std::byte> image, std::size_t from, st
   for (const auto& segment : segments_) {
     const std::size_t begin = std::max(from, base);
     const std::size_t end = std::min(to, base + segment.size());
-    if (begin < end) copy_image_bytes(segment.data() + (begin - base), image.data() + begin, end - begin);
+    if (begin < end)
+      copy_image_bytes(segment.data() + (begin - base), image.data() + begin, end - begin);
     base += segment.size();
   }
 }
@@ -198,7 +199,8 @@ void loaded_copy::copy_out(std::span<std::byte> image, std::size_t from, std::si
   for (const auto& segment : segments_) {
     const std::size_t begin = std::max(from, base);
     const std::size_t end = std::min(to, base + segment.size());
-    if (begin < end) copy_image_bytes(image.data() + begin, segment.data() + (begin - base), end - begin);
+    if (begin < end)
+      copy_image_bytes(image.data() + begin, segment.data() + (begin - base), end - begin);
     base += segment.size();
   }
 }
@@ -312,8 +314,7 @@ activation_result loaded_copy::activate(std::span<std::byte> image, twin_host& h
       // It bit while the twin slept (a sleep longer than the timeout): the MCU reset then and
       // boots now.
       log_quietly(current, "firmware reset (watchdog): not kicked for " +
-                               std::to_string(state_->watchdog_timeout_ms) +
-                               " ms (while asleep)");
+                               std::to_string(state_->watchdog_timeout_ms) + " ms (while asleep)");
       reset_live(reset_reason::watchdog);
       result.reset = reset_reason::watchdog;
       reboot = true;
@@ -342,9 +343,8 @@ activation_result loaded_copy::activate(std::span<std::byte> image, twin_host& h
         const std::int64_t left_us = state_->watchdog_deadline_us - current.now_us();
         const std::int64_t asked_us = static_cast<std::int64_t>(current.sleep_request_s) * us_per_s;
         if (asked_us > left_us) {
-          current.sleep_request_s =
-              static_cast<std::uint32_t>((std::max<std::int64_t>(0, left_us) + us_per_s - 1) /
-                                         us_per_s);
+          current.sleep_request_s = static_cast<std::uint32_t>(
+              (std::max<std::int64_t>(0, left_us) + us_per_s - 1) / us_per_s);
         }
       }
       result.resets = state_->reset_count;

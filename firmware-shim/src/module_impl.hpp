@@ -308,8 +308,7 @@ struct module::impl {
   static std::size_t enqueue_outbound(module& m, outbound_note note);
   // Encodes `body` (a note.add body, or absent) with the template of `file` into `note`.
   static reply apply_template(module& m, const template_entry& entry, const json_value& body,
-                              std::string_view payload_b64, std::int64_t now_us,
-                              outbound_note& note);
+                              std::string_view payload_b64, outbound_note& note);
   // Parses a template body into fields; an error names the offending field.
   static std::expected<std::vector<template_field>, std::string> template_fields(
       const json_value& body);

@@ -79,7 +79,7 @@ reply module::impl::note_add(module& m, const json_value& req, json_writer& out,
     note.encrypted = kind == notefile_kind::qos;
     if (payload) note.payload_b64 = *payload;
     if (tmpl != nullptr) {
-      if (auto encoded = apply_template(m, *tmpl, body, note.payload_b64, now_us, note); !encoded) {
+      if (auto encoded = apply_template(m, *tmpl, body, note.payload_b64, note); !encoded) {
         return encoded;
       }
     } else {

@@ -157,7 +157,6 @@ sync_uplink module::begin_session(std::int64_t now_us) {
   sync_uplink up;
   if (sync_open_) return up;
   sync_open_ = true;
-  session_full_ = true;
   sync_requested_ = false;  // answered by this session, whatever its outcome
   last_sync_attempt_us_ = now_us;
   ++sync_attempts_;
@@ -168,7 +167,6 @@ sync_uplink module::begin_session(std::int64_t now_us) {
 std::vector<outbound_note> module::begin_sync(std::int64_t now_us) {
   if (sync_open_) return {};
   sync_open_ = true;
-  session_full_ = false;
   sync_requested_ = false;
   last_sync_attempt_us_ = now_us;
   ++sync_attempts_;

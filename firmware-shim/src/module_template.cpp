@@ -272,8 +272,7 @@ std::expected<std::vector<template_field>, std::string> module::impl::template_f
 }
 
 reply module::impl::apply_template(module& m, const template_entry& entry, const json_value& body,
-                                   std::string_view payload_b64, std::int64_t now_us,
-                                   outbound_note& note) {
+                                   std::string_view payload_b64, outbound_note& note) {
   const shim::note_template& t = entry.definition;
   const auto incompatible = [&](std::string_view field, std::string_view why) {
     std::string text = "field '";
@@ -392,7 +391,6 @@ reply module::impl::apply_template(module& m, const template_entry& entry, const
   note.templated = std::move(record);
   note.compact = t.compact;
   note.port = t.port;
-  (void)now_us;
   return {};
 }
 

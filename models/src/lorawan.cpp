@@ -111,16 +111,14 @@ class lorawan_model final : public radio_model {
     const std::uint32_t max_payload = lora_max_payload_bytes(sf);
     const std::uint32_t n_frames =
         std::max<std::uint32_t>(1, (req.uplink_bytes + max_payload - 1) / max_payload);
-    // Airtime of every frame: full frames, then the remainder.
-    double total_air_s = 0;
-    std::uint32_t remaining = req.uplink_bytes;
-    std::vector<double> air_s(n_frames);
-    for (std::uint32_t i = 0; i < n_frames; ++i) {
-      const std::uint32_t payload = std::min(remaining, max_payload);
-      remaining -= payload;
-      air_s[i] = static_cast<double>(lora_airtime_us(payload + p_.mac_overhead_bytes, sf)) / 1e6;
-      total_air_s += air_s[i];
-    }
+    // Full frames, then the remainder: two airtimes at most (no per-session allocation).
+    const std::uint32_t last_payload = req.uplink_bytes - (n_frames - 1) * max_payload;
+    const double full_air_s =
+        static_cast<double>(lora_airtime_us(max_payload + p_.mac_overhead_bytes, sf)) / 1e6;
+    const double last_air_s =
+        static_cast<double>(lora_airtime_us(last_payload + p_.mac_overhead_bytes, sf)) / 1e6;
+    auto air_s = [&](std::uint32_t i) { return i + 1 < n_frames ? full_air_s : last_air_s; };
+    const double total_air_s = full_air_s * (n_frames - 1) + last_air_s;
     if (total_air_s > p_.duty_cycle * p_.duty_cycle_window_s) {
       out.failure = session_failure::duty_cycle;
       return out;
@@ -134,9 +132,9 @@ class lorawan_model final : public radio_model {
     double idle_s = 0;
     bool delivered = true;
     for (std::uint32_t i = 0; i < n_frames; ++i) {
-      if (i > 0) elapsed_s += air_s[i - 1] * off_factor;  // asleep: counted by sleep_charge
-      elapsed_s += air_s[i];
-      tx_s += air_s[i];
+      if (i > 0) elapsed_s += air_s(i - 1) * off_factor;  // asleep: counted by sleep_charge
+      elapsed_s += air_s(i);
+      tx_s += air_s(i);
       // Each frame is drawn (covered links only) so the stream advances the same way whatever
       // the outcome of earlier frames.
       if (covered && rng.bernoulli(frame_error)) delivered = false;
@@ -146,7 +144,7 @@ class lorawan_model final : public radio_model {
     double downlink_s = 0;
     std::uint32_t empty_windows = n_frames;
     if (req.downlink_bytes > 0 && covered) {
-      const session_outcome down = downlink(link, sf, req.downlink_bytes, air_s.back(), rng);
+      const session_outcome down = downlink(link, sf, req.downlink_bytes, last_air_s, rng);
       delivered = delivered && down.success;
       downlink_s = static_cast<double>(down.latency_us) / 1e6;
       out.charge_mah += down.charge_mah;

@@ -112,7 +112,7 @@ double walker_constellation::sin_elevation(const orbit& o, const double (&ground
 double walker_constellation::elevation_deg(int index, const geo_point& where,
                                            std::int64_t utc_us) const {
   if (index < 0 || index >= static_cast<int>(orbits_.size())) return -90;
-  double ground[3];
+  double ground[3] = {};
   ground_unit_vector(where, utc_us, ground);
   const double t_s = static_cast<double>(utc_us) / 1e6;
   return std::asin(sin_elevation(orbits_[static_cast<std::size_t>(index)], ground, t_s)) / deg;
@@ -120,7 +120,7 @@ double walker_constellation::elevation_deg(int index, const geo_point& where,
 
 int walker_constellation::best_visible(const geo_point& where, std::int64_t utc_us,
                                        double* elevation_deg_out) const {
-  double ground[3];
+  double ground[3] = {};
   ground_unit_vector(where, utc_us, ground);
   const double t_s = static_cast<double>(utc_us) / 1e6;
   const double min_sin = std::sin(spec_.min_elevation_deg * deg);

@@ -50,6 +50,8 @@ int bench_command(const run_args& args) {
   const double twins = static_cast<double>(summary->twins);
   const double per_twin = twins > 0 ? static_cast<double>(peak - rss_before) / twins : 0;
   const double rate = summary->wall_seconds > 0 ? summary->activations / summary->wall_seconds : 0;
+  const double network_us_per_session =
+      summary->sessions > 0 ? summary->network_busy_seconds * 1e6 / summary->sessions : 0;
   if (args.json) {
     nlohmann::ordered_json j{{"scenario", summary->scenario},
                              {"twins", summary->twins},
@@ -59,6 +61,8 @@ int bench_command(const run_args& args) {
                              {"activations", summary->activations},
                              {"activations_per_second", rate},
                              {"sessions", summary->sessions},
+                             {"network_busy_seconds", summary->network_busy_seconds},
+                             {"network_us_per_session", network_us_per_session},
                              {"peak_rss_bytes", peak},
                              {"bytes_per_twin", per_twin}};
     std::printf("%s\n", j.dump(2).c_str());
@@ -73,6 +77,11 @@ int bench_command(const run_args& args) {
               static_cast<unsigned long long>(summary->activations));
   std::printf("activations/s         %.0f\n", rate);
   std::printf("sessions              %llu\n", static_cast<unsigned long long>(summary->sessions));
+  std::printf("network actor busy    %.2f s (%.2f us per session; its share of wall %.0f%%)\n",
+              summary->network_busy_seconds, network_us_per_session,
+              summary->wall_seconds > 0
+                  ? 100 * summary->network_busy_seconds / summary->wall_seconds
+                  : 0.0);
   std::printf("peak memory           %.1f MiB\n", peak / 1048576.0);
   std::printf("bytes per twin        %.0f (peak RSS growth over the run / twins)\n", per_twin);
   return exit_ok;

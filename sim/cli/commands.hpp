@@ -27,6 +27,7 @@ struct run_args {
   std::optional<double> scale;
   std::string duration;  // empty: the scenario's
   bool quiet = false;
+  double realtime = 0;  // --realtime SPEED; 0 = as fast as possible
   bool json = false;
 };
 

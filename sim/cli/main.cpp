@@ -30,6 +30,11 @@ int main(int argc, char** argv) {
                       "Scenario directory or .txtpb file (default: the built-in quickstart)");
   run_cmd->add_option("--out", run.out_dir, "Output directory (default: out/<scenario name>)");
   run_cmd->add_flag("--quiet", run.quiet, "No progress bar and no summary on stdout");
+  run_cmd
+      ->add_option("--realtime", run.realtime,
+                   "Pace simulated time at SPEED x the wall clock (1 = real time); the "
+                   "summary reports how far the run lagged")
+      ->check(CLI::PositiveNumber);
   add_run_options(run_cmd, run);
 
   std::string validate_path;

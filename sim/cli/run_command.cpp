@@ -69,6 +69,7 @@ int run_command(const run_args& args) {
   options.threads = args.threads;
   options.out_dir = out;
   options.stop_requested = &stop_requested;
+  options.realtime_speed = args.realtime;
   progress_bar bar(stdout);
   const bool show_progress = !args.quiet && !args.json && isatty(STDOUT_FILENO) != 0;
   if (show_progress) options.on_progress = [&bar](const sim::progress& p) { bar.update(p); };

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <queue>
+#include <thread>
 
 #include <caf/all.hpp>
 
@@ -150,6 +151,10 @@ class kernel {
       const std::optional<std::int64_t> start = next_window_start();
       if (!start || *start >= world_->duration_us) break;
       sim_us = *start;
+      if (options_.realtime_speed > 0 && !pace(*start, wall_start)) {
+        stopped = true;
+        break;
+      }
       if (auto ok = advance_network(*start, *start + world_->window_us); !ok) {
         return std::unexpected(ok.error());
       }
@@ -172,12 +177,38 @@ class kernel {
     auto summary = finish(sim_us, stopped);
     if (summary) {
       summary->wall_seconds = std::chrono::duration<double>(wall_clock::now() - wall_start).count();
+      summary->realtime_speed = options_.realtime_speed;
+      summary->realtime_lag_max_seconds = lag_max_s_;
+      summary->realtime_lag_mean_seconds = paced_windows_ > 0 ? lag_sum_s_ / paced_windows_ : 0;
       if (options_.on_progress) options_.on_progress(progress_at(sim_us, wall_start));
     }
     return summary;
   }
 
  private:
+  // Waits until the wall clock reaches the window's start (scaled by the speed), or measures
+  // how late it already is. Returns false when a stop was requested while waiting.
+  bool pace(std::int64_t window_start_us, wall_clock::time_point wall_start) {
+    const auto target =
+        wall_start + std::chrono::duration_cast<wall_clock::duration>(std::chrono::duration<double>(
+                         static_cast<double>(window_start_us) / 1e6 / options_.realtime_speed));
+    ++paced_windows_;
+    auto now = wall_clock::now();
+    if (now >= target) {
+      const double lag_s = std::chrono::duration<double>(now - target).count();
+      lag_sum_s_ += lag_s;
+      lag_max_s_ = std::max(lag_max_s_, lag_s);
+      return true;
+    }
+    while (now < target) {
+      if (options_.stop_requested != nullptr && options_.stop_requested->load()) return false;
+      std::this_thread::sleep_for(
+          std::min<wall_clock::duration>(target - now, std::chrono::milliseconds(50)));
+      now = wall_clock::now();
+    }
+    return true;
+  }
+
   progress progress_at(std::int64_t sim_us, wall_clock::time_point wall_start) const {
     return {sim_us, world_->duration_us, world_->twins.size(), activations_,
             std::chrono::duration<double>(wall_clock::now() - wall_start).count()};
@@ -303,6 +334,7 @@ class kernel {
     sum.penalty_blocked = network->penalty_blocked;
     sum.backhaul_failures = network->backhaul_failures;
     sum.timeline_events = network->timeline_events;
+    sum.network_busy_seconds = network->busy_seconds;
     std::vector<std::uint64_t> dark_by_rat(models::rat_count, 0);
     for (const twin_radio& radio : network->twins) {
       if (static_cast<radio_status>(radio.status) == radio_status::dark) ++dark_by_rat[radio.rat];
@@ -415,6 +447,9 @@ class kernel {
   std::uint64_t activations_ = 0;
   std::uint64_t windows_ = 0;
   std::int64_t next_sample_us_ = 0;
+  std::uint64_t paced_windows_ = 0;
+  double lag_sum_s_ = 0;
+  double lag_max_s_ = 0;
   std::size_t next_event_ = 0;
 };
 

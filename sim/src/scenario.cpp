@@ -23,7 +23,8 @@ namespace pb = google::protobuf;
 using scenario::v1::Scenario;
 
 constexpr std::uint64_t max_twins = 50'000'000;
-constexpr const char* site_rats = "\"lte-m\", \"nb-iot\", \"gprs\", \"umts\", \"wifi\", \"lorawan\"";
+constexpr const char* site_rats =
+    "\"lte-m\", \"nb-iot\", \"gprs\", \"umts\", \"wifi\", \"lorawan\"";
 constexpr const char* device_rats =
     "\"lte-m\", \"nb-iot\", \"gprs\", \"umts\", \"wifi\", \"lorawan\", \"ntn\"";
 constexpr std::int64_t max_duration_us = 20LL * 365 * 86400 * 1'000'000;
@@ -235,11 +236,10 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       models::rat rat{};
       if (!models::parse_rat(model.rats(r), rat)) {
         at(mt, model, "rats", r,
-           who + "rat " + quoted(model.rats(r)) + " is not supported (supported: " +
-               device_rats + ")");
+           who + "rat " + quoted(model.rats(r)) + " is not supported (supported: " + device_rats +
+               ")");
       } else if (rat == models::rat::ntn && s.constellation().satellites() == 0) {
-        at(mt, model, "rats", r,
-           who + "rat \"ntn\" needs a `constellation` with satellites > 0");
+        at(mt, model, "rats", r, who + "rat \"ntn\" needs a `constellation` with satellites > 0");
       }
     }
     if (models::battery_kind kind{};

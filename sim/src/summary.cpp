@@ -34,6 +34,11 @@ std::string summary_json(const run_summary& s) {
   j["missing_sleep_requests"] = s.missing_sleep_requests;
   j["battery_mah_used_mean"] = s.battery_mah_used_mean;
   j["battery_mah_used_max"] = s.battery_mah_used_max;
+  if (s.realtime_speed > 0) {
+    j["realtime_speed"] = s.realtime_speed;
+    j["realtime_lag_max_seconds"] = s.realtime_lag_max_seconds;
+    j["realtime_lag_mean_seconds"] = s.realtime_lag_mean_seconds;
+  }
   j["penalty_blocked"] = s.penalty_blocked;
   j["backhaul_failures"] = s.backhaul_failures;
   j["timeline_events"] = s.timeline_events;

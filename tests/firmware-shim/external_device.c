@@ -122,8 +122,9 @@ int main(int argc, char** argv) {
   send_text("\n");
   if (!read_line(answer, sizeof answer, 5000) || answer[0] != '\0') fail("link reset", answer);
 
-  expect_ok("{\"req\":\"hub.set\",\"product\":\"com.example.twelvefold:external\","
-            "\"mode\":\"periodic\"}");
+  expect_ok(
+      "{\"req\":\"hub.set\",\"product\":\"com.example.twelvefold:external\","
+      "\"mode\":\"periodic\"}");
 
   /* A request written in segments with pauses, as note-c writes long requests. */
   send_text("{\"req\":\"note.add\",\"file\":\"sensors.qo\",");

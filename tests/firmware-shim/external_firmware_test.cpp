@@ -114,8 +114,7 @@ TEST(ExternalFirmware, ConnectsToAnEmulatorThatListens) {
 
   const std::string requests =
       "{\"req\":\"hub.set\",\"product\":\"com.example:emu\"}\n{\"cmd\":\"hub.sync\"}\n";
-  ASSERT_EQ(write(device, requests.data(), requests.size()),
-            static_cast<ssize_t>(requests.size()));
+  ASSERT_EQ(write(device, requests.data(), requests.size()), static_cast<ssize_t>(requests.size()));
   auto served = (*twin)->serve(5'000'000, 1s);
   ASSERT_TRUE(served.has_value()) << served.error();
   EXPECT_EQ(served->requests, 2u);

@@ -27,11 +27,12 @@ int main(int argc, char** argv) {
   int status = result.misuse_count == 0 && result.reset == reset_reason::none ? 0 : 1;
   for (int i = 0; i < wakes; ++i) {
     result = t.wake();
-    t.host.now_us_ += result.busy_us + static_cast<std::int64_t>(result.sleep_request_s) * 1'000'000;
+    t.host.now_us_ +=
+        result.busy_us + static_cast<std::int64_t>(result.sleep_request_s) * 1'000'000;
     if (result.misuse_count != 0 || result.reset != reset_reason::none) status = 1;
     std::printf("wake %d: sleep %u s, busy %lld us, misuse %u, reset %s\n", i + 1,
-                result.sleep_request_s, static_cast<long long>(result.busy_us),
-                result.misuse_count, std::string(to_string(result.reset)).c_str());
+                result.sleep_request_s, static_cast<long long>(result.busy_us), result.misuse_count,
+                std::string(to_string(result.reset)).c_str());
   }
   for (const auto& line : t.host.logs) std::printf("log: %s\n", line.c_str());
   std::printf("requests %llu, notes added %llu\n",

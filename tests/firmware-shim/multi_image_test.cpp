@@ -58,6 +58,50 @@ TEST(MultiImage, DifferentImagesInterleaveWithoutInterference) {
   }
 }
 
+// The log line test-counter writes after `wakes` wakes (see ram_image_test.cpp): its history
+// array holds, per slot, the last wake that wrote it or its initial value 100 + slot.
+std::string counter_line(std::uint32_t wakes) {
+  std::uint32_t sum = 0;
+  for (std::uint32_t slot = 0; slot < 8; ++slot) {
+    std::uint32_t value = 100 + slot;
+    for (std::uint32_t w = 1; w <= wakes; ++w) {
+      if ((w - 1) % 8 == slot) value = w;
+    }
+    sum += value;
+  }
+  return "wakes=" + std::to_string(wakes) + " booted=0 slot=" + std::to_string(wakes % 8) +
+         " sum=" + std::to_string(sum);
+}
+
+TEST(MultiImage, TenThousandTwinsInterleavedInRandomOrderKeepSeparateState) {
+  auto library = load("test-counter", 2);
+  ASSERT_TRUE(library);
+  constexpr std::size_t twins = 10'000;
+  const std::size_t image_bytes = library->metadata().ram_image_bytes;
+  // Images back to back, bound to copy (i % 2), as a shard keeps them; one host for all (the
+  // firmware only logs), remembering each twin's last line.
+  std::vector<std::byte> images(twins * image_bytes);
+  for (std::size_t i = 0; i < twins; ++i) {
+    const auto pristine = library->copy(static_cast<int>(i % 2)).pristine_image();
+    std::ranges::copy(pristine, images.begin() + static_cast<std::ptrdiff_t>(i * image_bytes));
+  }
+  std::vector<std::uint32_t> wakes(twins, 0);
+  testing::fake_host host;
+  std::uint64_t random = 12345;  // a fixed LCG: a reproducible, thoroughly mixed order
+  for (int step = 0; step < 100'000; ++step) {
+    random = random * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::size_t i = static_cast<std::size_t>(random >> 33) % twins;
+    const activation_result result = library->copy(static_cast<int>(i % 2))
+                                         .activate({images.data() + i * image_bytes, image_bytes},
+                                                   host, false);
+    ASSERT_EQ(result.misuse_count, 0u);
+    ++wakes[i];
+    ASSERT_EQ(host.logs.back(), counter_line(wakes[i])) << "twin " << i;
+    ASSERT_EQ(result.sleep_request_s, wakes[i]);
+  }
+  EXPECT_GT(*std::ranges::max_element(wakes), 20u);
+}
+
 TEST(MultiImage, AnImageRunOnAnotherCopyIsRefusedAndLeftUnchanged) {
   auto library = load("test-counter", 2);
   ASSERT_TRUE(library);

@@ -68,8 +68,11 @@ class SampleTest : public ::testing::Test {
 
 TEST_F(SampleTest, AssetTrackerParkedSendsOnePositionThenStaysQuiet) {
   start("asset-tracker");
-  comms().set_location({.lat_deg = 52.52, .lon_deg = 13.40, .at_us = 0,
-                        .source = location_source::triangulated, .dop = 0});
+  comms().set_location({.lat_deg = 52.52,
+                        .lon_deg = 13.40,
+                        .at_us = 0,
+                        .source = location_source::triangulated,
+                        .dop = 0});
   EXPECT_EQ(wake(), 3600u) << "parked: hourly motion checks";
   EXPECT_TRUE(comms().sync_wanted(twin_->host.now_us_)) << "the boot position goes out at once";
   const sync_uplink up = session(true);
@@ -106,8 +109,11 @@ TEST_F(SampleTest, AssetTrackerTracksWithGnssWhileMovingAndSyncsInBatches) {
 
   // Lost the fix: positions come from triangulation; then the trip ends and is sent at once.
   twin_->host.sensors["gnss_ok"] = 0;
-  comms().set_location({.lat_deg = 48.86, .lon_deg = 2.36, .at_us = twin_->host.now_us_,
-                        .source = location_source::triangulated, .dop = 0});
+  comms().set_location({.lat_deg = 48.86,
+                        .lon_deg = 2.36,
+                        .at_us = twin_->host.now_us_,
+                        .source = location_source::triangulated,
+                        .dop = 0});
   wake();
   twin_->host.sensors["motion"] = 0.0;
   EXPECT_EQ(wake(), 3600u);

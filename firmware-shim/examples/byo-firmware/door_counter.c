@@ -44,13 +44,13 @@ void loop(void) {
   if (++minutes_since_report >= (report_mins > 0 ? report_mins : 60u)) {
     minutes_since_report = 0;
     char req[160];
-    snprintf(req, sizeof req,
-             "{\"req\":\"note.add\",\"file\":\"doors.qo\",\"body\":{\"openings\":%lu,"
-             "\"last_s\":%lu}}",
-             (unsigned long)openings,
-             (unsigned long)(openings > 0 && durations_s != NULL
-                                 ? durations_s[(openings - 1) % RING]
-                                 : 0));
+    snprintf(
+        req, sizeof req,
+        "{\"req\":\"note.add\",\"file\":\"doors.qo\",\"body\":{\"openings\":%lu,"
+        "\"last_s\":%lu}}",
+        (unsigned long)openings,
+        (unsigned long)(openings > 0 && durations_s != NULL ? durations_s[(openings - 1) % RING]
+                                                            : 0));
     tf_request(req, rsp, sizeof rsp);
   }
   tf_log(TF_LOG_INFO, was_open ? "door=open" : "door=closed");

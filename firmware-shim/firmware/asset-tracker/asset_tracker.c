@@ -33,14 +33,14 @@ static uint32_t heartbeat_hours = 24;
 static double motion_threshold = 0.5;
 
 /* Retained across sleep. */
-static int moving;                 /* 1 while a trip is under way */
-static int gnss_powered;           /* what we last asked card.location.mode for */
-static uint32_t points_unsynced;   /* positions queued since the last sync request */
-static uint32_t parked_wakes;      /* wakes since the asset stopped (or booted) */
-static int located_since_boot;     /* one position goes out at boot, moving or not */
-static uint32_t points_recorded;   /* since first boot */
-static uint32_t trips;             /* completed */
-static uint32_t request_failures;  /* answers with "err", or too long for our buffer */
+static int moving;                /* 1 while a trip is under way */
+static int gnss_powered;          /* what we last asked card.location.mode for */
+static uint32_t points_unsynced;  /* positions queued since the last sync request */
+static uint32_t parked_wakes;     /* wakes since the asset stopped (or booted) */
+static int located_since_boot;    /* one position goes out at boot, moving or not */
+static uint32_t points_recorded;  /* since first boot */
+static uint32_t trips;            /* completed */
+static uint32_t request_failures; /* answers with "err", or too long for our buffer */
 
 /* Sends a request; 1 if it succeeded. The answer, if wanted, goes to response. */
 static int request(const char* req, char* response, size_t capacity) {
@@ -133,7 +133,8 @@ static void record_position(int in_motion, double motion, int sync) {
   }
   char req[320];
   snprintf(req, sizeof req,
-           "{\"req\":\"note.add\",\"file\":\"" TRACK_FILE "\",\"body\":{\"lat\":%.6f,"
+           "{\"req\":\"note.add\",\"file\":\"" TRACK_FILE
+           "\",\"body\":{\"lat\":%.6f,"
            "\"lon\":%.6f,\"src\":%d,\"moving\":%s,\"motion\":%.2f,\"uptime_s\":%lu}%s}",
            lat, lon, source, in_motion ? "true" : "false", motion,
            (unsigned long)(tf_millis() / 1000u), sync ? ",\"sync\":true" : "");
@@ -145,7 +146,8 @@ static void record_position(int in_motion, double motion, int sync) {
 }
 
 void setup(void) {
-  request("{\"req\":\"hub.set\",\"product\":\"" PRODUCT_UID "\",\"mode\":\"periodic\","
+  request("{\"req\":\"hub.set\",\"product\":\"" PRODUCT_UID
+          "\",\"mode\":\"periodic\","
           "\"outbound\":1440}",
           NULL, 0);
   request("{\"req\":\"env.default\",\"name\":\"moving_secs\",\"text\":\"60\"}", NULL, 0);
@@ -155,7 +157,8 @@ void setup(void) {
   request("{\"req\":\"env.default\",\"name\":\"motion_threshold\",\"text\":\"0.5\"}", NULL, 0);
   /* The record: 8-byte floats for position, a one-byte source and a 4-byte uptime (the device's
    * own clock, so a position is placed in time even before the module knows UTC). */
-  request("{\"req\":\"note.template\",\"file\":\"" TRACK_FILE "\",\"body\":{\"lat\":18.1,"
+  request("{\"req\":\"note.template\",\"file\":\"" TRACK_FILE
+          "\",\"body\":{\"lat\":18.1,"
           "\"lon\":18.1,\"src\":11,\"moving\":true,\"motion\":12.1,\"uptime_s\":24}}",
           NULL, 0);
   /* Without a GNSS fix the module sends cell and Wi-Fi scans for cloud-side multilateration. */

@@ -45,10 +45,10 @@ static uint32_t backoff = 1;        /* 1, 2, 4 ... MAX_BACKOFF while penalised *
 static uint32_t penalised_wakes;    /* wakes spent backing off */
 static uint32_t request_failures;
 static char installed_version[16] = VERSION;
-static int dfu_active;          /* reading an image */
-static uint32_t dfu_offset;     /* bytes read so far */
-static uint32_t dfu_length;     /* the image's size */
-static char dfu_version[16];    /* what it will be */
+static int dfu_active;       /* reading an image */
+static uint32_t dfu_offset;  /* bytes read so far */
+static uint32_t dfu_length;  /* the image's size */
+static char dfu_version[16]; /* what it will be */
 
 static int request(const char* req, char* response, size_t capacity) {
   char scratch[192];
@@ -112,7 +112,8 @@ static void take_reading(void) {
   ++reading_seq;
   char req[256];
   snprintf(req, sizeof req,
-           "{\"req\":\"note.add\",\"file\":\"" READINGS_FILE "\",\"body\":{\"kwh\":%.3f,"
+           "{\"req\":\"note.add\",\"file\":\"" READINGS_FILE
+           "\",\"body\":{\"kwh\":%.3f,"
            "\"w\":%.1f,\"v\":%.1f,\"seq\":%lu}}",
            energy_kwh, power_w, mains_v, (unsigned long)reading_seq);
   request(req, NULL, 0);
@@ -198,15 +199,17 @@ static void continue_update(void) {
 }
 
 void setup(void) {
-  request("{\"req\":\"hub.set\",\"product\":\"" PRODUCT_UID "\",\"mode\":\"periodic\","
+  request("{\"req\":\"hub.set\",\"product\":\"" PRODUCT_UID
+          "\",\"mode\":\"periodic\","
           "\"outbound\":60}",
           NULL, 0);
   request("{\"req\":\"env.default\",\"name\":\"read_mins\",\"text\":\"15\"}", NULL, 0);
   request("{\"req\":\"env.default\",\"name\":\"post_mins\",\"text\":\"60\"}", NULL, 0);
-  request("{\"req\":\"env.default\",\"name\":\"readings_route\",\"text\":\"meter-readings\"}",
-          NULL, 0);
+  request("{\"req\":\"env.default\",\"name\":\"readings_route\",\"text\":\"meter-readings\"}", NULL,
+          0);
   request("{\"req\":\"env.default\",\"name\":\"dfu_allowed\",\"text\":\"1\"}", NULL, 0);
-  request("{\"req\":\"note.template\",\"file\":\"" READINGS_FILE "\",\"body\":{\"kwh\":14.1,"
+  request("{\"req\":\"note.template\",\"file\":\"" READINGS_FILE
+          "\",\"body\":{\"kwh\":14.1,"
           "\"w\":14.1,\"v\":12.1,\"seq\":24}}",
           NULL, 0);
   char version[96];

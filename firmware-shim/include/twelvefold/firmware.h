@@ -112,9 +112,10 @@ void setup(void); /* once, at first boot of the twin (and again after every rese
 void loop(void);  /* at every wake; request the next one with tf_sleep() */
 
 /* Names the image; put once in one source file:  TF_FIRMWARE("env-sensor", "1.0.0"); */
-#define TF_FIRMWARE(name, version)                                                       \
-  TF_C_LINKAGE __attribute__((visibility("default"))) const struct tf_firmware_info \
-      tf_firmware_info = {TF_FIRMWARE_ABI_VERSION, (name), (version), setup, loop}
+#define TF_FIRMWARE(name, version)                                                              \
+  TF_C_LINKAGE __attribute__((visibility("default")))                                           \
+  const struct tf_firmware_info tf_firmware_info = {TF_FIRMWARE_ABI_VERSION, (name), (version), \
+                                                    setup, loop}
 
 /* Gives the image a heap of `bytes` for malloc/calloc/realloc/free/strdup. Put once in one
  * source file, e.g.  TF_HEAP(8192);  (or pass HEAP_BYTES to twelvefold_add_firmware). The heap
@@ -123,18 +124,16 @@ void loop(void);  /* at every wake; request the next one with tf_sleep() */
  * heap malloc returns NULL (and logs why); an image that never calls malloc needs none and pays
  * nothing in its RAM image. Blocks are 16-byte aligned with a 16-byte header. */
 #ifdef __cplusplus
-#define TF_HEAP(bytes)                                                                        \
-  extern "C" {                                                                                \
-  __attribute__((visibility("default"), aligned(16))) unsigned char tf_heap_arena[(bytes)] = { \
-      0};                                                                                     \
-  extern __attribute__((visibility("default"))) const size_t tf_heap_arena_bytes = (bytes);   \
-  }                                                                                           \
+#define TF_HEAP(bytes)                                                                            \
+  extern "C" {                                                                                    \
+  __attribute__((visibility("default"), aligned(16))) unsigned char tf_heap_arena[(bytes)] = {0}; \
+  extern __attribute__((visibility("default"))) const size_t tf_heap_arena_bytes = (bytes);       \
+  }                                                                                               \
   static_assert((bytes) >= 64, "TF_HEAP: at least 64 bytes")
 #else
-#define TF_HEAP(bytes)                                                                        \
-  __attribute__((visibility("default"), aligned(16))) unsigned char tf_heap_arena[(bytes)] = { \
-      0};                                                                                     \
-  __attribute__((visibility("default"))) const size_t tf_heap_arena_bytes = (bytes);          \
+#define TF_HEAP(bytes)                                                                            \
+  __attribute__((visibility("default"), aligned(16))) unsigned char tf_heap_arena[(bytes)] = {0}; \
+  __attribute__((visibility("default"))) const size_t tf_heap_arena_bytes = (bytes);              \
   _Static_assert((bytes) >= 64, "TF_HEAP: at least 64 bytes")
 #endif
 

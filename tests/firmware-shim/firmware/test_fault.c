@@ -18,10 +18,10 @@ enum fault {
   FAULT_ASSERT = 1,
   FAULT_ABORT = 2,
   FAULT_EXIT = 3,
-  FAULT_HANG = 4,             /* polls tf_millis(), which never advances without tf_delay */
-  FAULT_DELAY_LOOP = 5,       /* waits in tf_delay for something that never happens */
-  FAULT_WATCHDOG_ASLEEP = 6,  /* starts a 10 s watchdog, then sleeps an hour */
-  FAULT_WATCHDOG_KICKED = 7,  /* 10 s watchdog, kicked from a 2 s loop: never bites */
+  FAULT_HANG = 4,            /* polls tf_millis(), which never advances without tf_delay */
+  FAULT_DELAY_LOOP = 5,      /* waits in tf_delay for something that never happens */
+  FAULT_WATCHDOG_ASLEEP = 6, /* starts a 10 s watchdog, then sleeps an hour */
+  FAULT_WATCHDOG_KICKED = 7, /* 10 s watchdog, kicked from a 2 s loop: never bites */
 };
 
 static uint32_t wakes;

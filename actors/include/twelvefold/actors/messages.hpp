@@ -30,7 +30,7 @@ struct session_completion {
   double radio_charge_mah = 0;  // battery charge the radio drew for this session
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
-  std::uint8_t rat = 0;          // models::rat the session used
+  std::uint8_t rat = 0;  // models::rat the session used
 };
 
 // Work for one device shard in one window [start, end).
@@ -102,7 +102,7 @@ struct twin_row {
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
   // Radio figures known at the end of the run (empty / 0 in periodic flushes).
-  std::string coverage;      // "normal", "extended", "extreme", "none"
+  std::string coverage;  // "normal", "extended", "extreme", "none"
   float sinr_db = 0;
   std::uint32_t fallbacks = 0;
   std::string radio_status;  // "preferred", "fallback", "failing", "dark", "never"

@@ -54,8 +54,8 @@ struct twin_radio {
   std::uint8_t rat = 0;       // models::rat the modem is on
   std::uint8_t coverage = 0;  // models::coverage_class of that link
   std::uint8_t level = 0;
-  std::uint8_t status = 0;    // radio_status
-  float rsrp_dbm = 0;         // NaN when there is no serving site
+  std::uint8_t status = 0;  // radio_status
+  float rsrp_dbm = 0;       // NaN when there is no serving site
   float sinr_db = 0;
   std::uint32_t cell_id = 0;
   std::uint32_t sessions = 0;
@@ -79,11 +79,14 @@ struct network_totals {
   std::uint64_t session_failures = 0;
   std::uint64_t bytes_uplink = 0;  // on-air bytes: encoded messages + transport overhead
   std::uint64_t bytes_downlink = 0;
-  std::uint64_t penalty_blocked = 0;     // sessions refused by the modem's penalty box
-  std::uint64_t backhaul_failures = 0;   // sessions lost to a backhaul outage
+  std::uint64_t penalty_blocked = 0;    // sessions refused by the modem's penalty box
+  std::uint64_t backhaul_failures = 0;  // sessions lost to a backhaul outage
   std::uint64_t timeline_events = 0;
-  std::vector<rat_totals> per_rat;       // index: models::rat
-  std::vector<twin_radio> twins;         // index: twin
+  // Wall time the actor spent computing sessions (a measurement for `twelvefold bench`, not a
+  // simulation result: it varies run to run).
+  double busy_seconds = 0;
+  std::vector<rat_totals> per_rat;  // index: models::rat
+  std::vector<twin_radio> twins;    // index: twin
   std::vector<network_sample> samples;
 };
 
@@ -106,9 +109,9 @@ typename Inspector::result_type inspect(Inspector& f, network_sample& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, network_totals& x) {
-  return f(caf::meta::type_name("network_totals"), x.sessions, x.session_failures,
-           x.bytes_uplink, x.bytes_downlink, x.penalty_blocked, x.backhaul_failures,
-           x.timeline_events, x.per_rat, x.twins, x.samples);
+  return f(caf::meta::type_name("network_totals"), x.sessions, x.session_failures, x.bytes_uplink,
+           x.bytes_downlink, x.penalty_blocked, x.backhaul_failures, x.timeline_events,
+           x.busy_seconds, x.per_rat, x.twins, x.samples);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, network_event& x) {

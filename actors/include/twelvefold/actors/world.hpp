@@ -85,7 +85,7 @@ struct world {
   env_map project_env;
   std::vector<std::string> operators;  // index: cell_site::operator_id
   std::optional<models::constellation_spec> constellation;
-  std::vector<network_event> timeline;  // sorted by (at_us, id)
+  std::vector<network_event> timeline;                   // sorted by (at_us, id)
   std::int64_t sample_interval_us = 3600LL * 1'000'000;  // network time-series cadence
 
   [[nodiscard]] std::string serial_of(twin_index twin) const;

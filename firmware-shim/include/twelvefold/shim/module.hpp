@@ -203,7 +203,6 @@ class module {
   std::int32_t inbound_minutes_ = 60;
   bool sync_requested_ = false;
   bool sync_open_ = false;
-  bool session_full_ = false;           // the open session came from begin_session
   std::uint32_t failures_ = 0;          // consecutive failed sessions (penalty box)
   std::int64_t sync_requested_us_ = 0;  // when hub.sync (or sync:true) last asked, if pending
   std::int64_t last_sync_attempt_us_ = 0;

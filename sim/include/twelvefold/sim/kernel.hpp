@@ -36,6 +36,10 @@ struct run_options {
   std::optional<std::filesystem::path> out_dir;       // writes twins.sqlite there when set
   std::function<void(const progress&)> on_progress;   // kernel thread, about 10 times a second
   const std::atomic<bool>* stop_requested = nullptr;  // polled between windows
+  // Real-time mode (load tests, hardware in the loop): windows are paced so that simulated
+  // time runs at `realtime_speed` times the wall clock; 0 runs as fast as possible. When the
+  // machine cannot keep up, the run goes on and reports its lag (never stretches time).
+  double realtime_speed = 0;
 };
 
 struct rat_summary {
@@ -103,6 +107,10 @@ struct run_summary {
   std::uint64_t penalty_blocked = 0;
   std::uint64_t backhaul_failures = 0;
   std::uint64_t timeline_events = 0;
+  double network_busy_seconds = 0;       // measurement only; not written to summary.json
+  double realtime_speed = 0;             // 0: as fast as possible
+  double realtime_lag_max_seconds = 0;   // how far the run fell behind the wall clock
+  double realtime_lag_mean_seconds = 0;  // mean over windows
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;

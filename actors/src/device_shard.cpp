@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include <caf/all.hpp>
@@ -36,7 +37,8 @@ struct twin_runtime {
   std::uint64_t env_version = 0;
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
-  std::uint8_t rat = 0;  // models::rat of the last session (the modem's current RAT)
+  std::uint8_t rat = 0;      // models::rat of the last session (the modem's current RAT)
+  std::uint32_t resets = 0;  // firmware faults that reset the twin (assert, watchdog, ...)
   bool booted = false;
 
   twin_runtime(std::uint64_t seed, twin_index twin)
@@ -49,8 +51,59 @@ struct shard_state {
   std::vector<std::byte> images;    // every twin's RAM image, back to back
   std::uint64_t activations = 0;
   std::uint64_t missing_sleep_requests = 0;
+  std::map<std::string, std::uint64_t> resets_by_reason;
   models::temperature_params temperature;
 };
+
+// What the modem tells the firmware about its transport (card.wireless, card.transport,
+// hub.status): the RAT of the last session and the hints of factor 2.
+shim::transport_info transport_of(const session_completion& c) {
+  shim::transport_info info;
+  switch (static_cast<models::rat>(c.rat)) {
+    case models::rat::lte_m:
+      info.rat = shim::radio_access::lte_m;
+      info.bitrate = shim::bitrate_class::medium;
+      break;
+    case models::rat::nb_iot:
+      info.rat = shim::radio_access::nb_iot;
+      info.bitrate = shim::bitrate_class::low;
+      break;
+    case models::rat::gprs:
+      info.rat = shim::radio_access::gsm;
+      info.bitrate = shim::bitrate_class::low;
+      break;
+    case models::rat::umts:
+      info.rat = shim::radio_access::umts;
+      info.bitrate = shim::bitrate_class::high;
+      break;
+    case models::rat::wifi:
+      info.rat = shim::radio_access::wifi;
+      info.bitrate = shim::bitrate_class::high;
+      break;
+    case models::rat::lorawan:
+      info.rat = shim::radio_access::lorawan;
+      info.bitrate = shim::bitrate_class::very_low;
+      info.packet_limited = true;
+      break;
+    case models::rat::ntn:
+      info.rat = shim::radio_access::ntn;
+      info.bitrate = shim::bitrate_class::very_low;
+      info.packet_limited = true;
+      break;
+  }
+  info.registered = c.success;
+  info.cell_id = c.cell_id;
+  if (c.rsrp_dbm == c.rsrp_dbm) {  // not NaN: a serving site
+    info.rsrp_dbm = static_cast<std::int32_t>(c.rsrp_dbm);
+    // Bars as the Notecard derives them from RSRP (-80/-90/-100/-110 dBm steps).
+    info.bars = c.rsrp_dbm > -80    ? 4
+                : c.rsrp_dbm > -90  ? 3
+                : c.rsrp_dbm > -100 ? 2
+                : c.rsrp_dbm > -110 ? 1
+                                    : 0;
+  }
+  return info;
+}
 
 double battery_used_mah(const twin_runtime& t) { return t.mcu_charge_mah + t.radio_charge_mah; }
 
@@ -113,7 +166,7 @@ shim::firmware_copy& copy_of(shard_state& s, twin_index twin) {
 void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::int64_t now_us,
                          std::vector<session_start>& out) {
   if (t.comms.sync_open() || !t.comms.sync_wanted(now_us)) return;
-  std::vector<shim::outbound_note> notes = t.comms.begin_sync(now_us);
+  shim::sync_uplink session = t.comms.begin_session(now_us);
   const world& w = *s.config.the_world;
   uplink_fields fields;
   fields.serial = w.serial_of(twin);
@@ -128,7 +181,7 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.cell_id = t.cell_id;
   fields.battery_v = static_cast<float>(battery_voltage(s, twin, t));
   fields.battery_mah_used = static_cast<float>(battery_used_mah(t));
-  out.push_back({twin, now_us, encode_uplink(fields, notes, now_us)});
+  out.push_back({twin, now_us, encode_uplink(fields, session, now_us)});
 }
 
 void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,
@@ -137,6 +190,7 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   t.rsrp_dbm = c.rsrp_dbm;
   t.cell_id = c.cell_id;
   t.rat = c.rat;
+  t.comms.set_transport(c.at_us, transport_of(c));
   if (!t.comms.sync_open()) return;  // defensive: a completion for no open session is ignored
   shim::sync_downlink downlink;
   std::uint64_t env_version = 0;
@@ -154,6 +208,7 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   const world& w = *s.config.the_world;
   const device_model_spec& model = w.model_of(wake.twin);
   activation_host host(s, wake.twin, t, wake.at_us);
+  t.comms.set_voltage(wake.at_us, battery_voltage(s, wake.twin, t));
   const bool first_boot = !t.booted;
   t.booted = true;
   shim::activation_result act =
@@ -167,6 +222,12 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   }
   ++s.activations;
   ++result.activations;
+  if (act.reset != shim::reset_reason::none) {
+    // Reset like hardware: the shim restored the pristine image; the twin reboots at its next
+    // wake (next window), its queued Notes are safe in the module.
+    ++t.resets;
+    ++s.resets_by_reason[std::string(shim::to_string(act.reset))];
+  }
 
   const std::int64_t active_us = activation_floor_us + act.busy_us;
   const std::int64_t asleep_us = std::max<std::int64_t>(0, wake.at_us - t.last_active_end_us);
@@ -180,6 +241,10 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   } else {
     next_us += default_wake_interval_us;
     ++s.missing_sleep_requests;
+  }
+  // card.attn can wake the host before its own sleep request ends (inbound notes, env changes).
+  if (const auto attn = t.comms.attn_wake_us(); attn && *attn > wake.at_us && *attn < next_us) {
+    next_us = *attn;
   }
   result.next_wakes.push_back({wake.twin, next_us});
   maybe_start_session(s, wake.twin, t, wake.at_us + act.busy_us, result.sessions);
@@ -218,6 +283,7 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
   shard_totals totals;
   totals.activations = s.activations;
   totals.missing_sleep_requests = s.missing_sleep_requests;
+  totals.resets_by_reason = s.resets_by_reason;
   const world& w = *s.config.the_world;
   totals.twins.reserve(s.twins.size());
   for (std::size_t i = 0; i < s.twins.size(); ++i) {
@@ -237,7 +303,7 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
     t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
     t.last_active_end_us = std::max(t.last_active_end_us, w.duration_us);
     totals.twins.push_back({twin, meta.name + "@" + meta.version, battery_used_mah(t),
-                            battery_voltage(s, twin, t), in_flight});
+                            battery_voltage(s, twin, t), in_flight, t.resets});
   }
   return totals;
 }

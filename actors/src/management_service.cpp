@@ -140,9 +140,14 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
     sessions->push_back({i, up.env_version()});
     twin_notes tn{d.twin, d.arrival_us, {}};
     tn.notes.reserve(up.notes_size());
+    std::string file;
     for (auto& n : *up.mutable_notes()) {
+      if (!n.file().empty()) file = n.file();  // an empty file repeats the previous Note's
+      // Templated Notes carry their binary record; the solution service stores either form.
       tn.notes.push_back(
-          {n.seq(), std::move(*n.mutable_file()), std::move(*n.mutable_body()), n.utc_s()});
+          {n.seq(), file,
+           n.record().empty() ? std::move(*n.mutable_body()) : std::move(*n.mutable_record()),
+           n.utc_s()});
     }
     notes.push_back(std::move(tn));
   }

@@ -32,7 +32,8 @@ CREATE TABLE twins (
   sinr_db           REAL,
   fallbacks         INTEGER NOT NULL,   -- times the modem fell back to a less preferred RAT
   radio_status      TEXT NOT NULL,      -- 'preferred' | 'fallback' | 'failing' | 'dark' | 'never'
-  battery_life_years REAL NOT NULL      -- projected from the drain over the run
+  battery_life_years REAL NOT NULL,     -- projected from the drain over the run
+  reboots           INTEGER NOT NULL    -- firmware faults (assert, abort, watchdog) that reset it
 ) WITHOUT ROWID;
 CREATE INDEX twins_by_fleet ON twins (fleet);
 )sql";
@@ -41,8 +42,9 @@ constexpr const char* upsert_sql = R"sql(
 INSERT INTO twins (serial, device_id, fleet, rat, firmware, last_seen_us, lat, lon,
                    battery_mah_used, battery_v, notes_delivered, sessions, session_failures,
                    rsrp_dbm, cell_id, coverage, sinr_db, fallbacks, radio_status,
-                   battery_life_years)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                   battery_life_years, reboots)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+        ?21)
 ON CONFLICT (serial) DO UPDATE SET
   device_id = excluded.device_id, fleet = excluded.fleet, rat = excluded.rat,
   firmware = excluded.firmware, last_seen_us = excluded.last_seen_us, lat = excluded.lat,
@@ -51,7 +53,8 @@ ON CONFLICT (serial) DO UPDATE SET
   sessions = excluded.sessions, session_failures = excluded.session_failures,
   rsrp_dbm = excluded.rsrp_dbm, cell_id = excluded.cell_id, coverage = excluded.coverage,
   sinr_db = excluded.sinr_db, fallbacks = excluded.fallbacks,
-  radio_status = excluded.radio_status, battery_life_years = excluded.battery_life_years
+  radio_status = excluded.radio_status, battery_life_years = excluded.battery_life_years,
+  reboots = excluded.reboots
 )sql";
 
 void bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
@@ -138,6 +141,7 @@ std::expected<void, std::string> twin_store::upsert(const std::vector<twin_row>&
     sqlite3_bind_int64(s, 18, row.fallbacks);
     bind_text(s, 19, row.radio_status);
     sqlite3_bind_double(s, 20, row.battery_life_years);
+    sqlite3_bind_int64(s, 21, row.reboots);
     const int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

@@ -1,11 +1,13 @@
 #include "twelvefold/actors/wire_codec.hpp"
 
+#include "twelvefold/shim/note_template.hpp"
 #include "twelvefold/wire/v1/session.pb.h"
 
 namespace twelvefold::actors {
 
-std::string encode_uplink(const uplink_fields& fields,
-                          const std::vector<shim::outbound_note>& notes, std::int64_t now_us) {
+std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& session,
+                          std::int64_t now_us) {
+  const std::vector<shim::outbound_note>& notes = session.notes;
   wire::v1::SessionUplink up;
   up.set_serial(fields.serial);
   up.set_device_id(fields.device_id);
@@ -20,14 +22,30 @@ std::string encode_uplink(const uplink_fields& fields,
   status->set_battery_v(fields.battery_v);
   status->set_battery_mah_used(fields.battery_mah_used);
   up.mutable_notes()->Reserve(static_cast<int>(notes.size()));
+  const std::string* previous_file = nullptr;
   for (const shim::outbound_note& n : notes) {
     auto* note = up.add_notes();
     note->set_seq(n.seq);
-    note->set_file(n.file);
-    note->set_body(n.body_json);
+    // Runs of Notes of one Notefile name it once (an empty file means "as the Note before").
+    if (previous_file == nullptr || *previous_file != n.file) note->set_file(n.file);
+    previous_file = &n.file;
+    if (!n.templated.empty()) {
+      note->set_record(n.templated.data(), n.templated.size());
+    } else {
+      note->set_body(n.body_json);
+      if (!n.payload_b64.empty()) note->set_payload_b64(n.payload_b64);
+    }
     note->set_utc_s(n.stamped_utc_s);
     note->set_age_s(
         static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_us - n.added_us) / 1'000'000));
+  }
+  for (const shim::note_template& t : session.templates) {
+    auto* tmpl = up.add_templates();
+    tmpl->set_file(t.file);
+    tmpl->set_body(t.body_json);
+    tmpl->set_compact(t.compact);
+    tmpl->set_port(t.port);
+    tmpl->set_length(t.payload_length);
   }
   return up.SerializeAsString();
 }

@@ -247,11 +247,11 @@ void loaded_copy::reset_live(reset_reason why) {
   state_->reset_pending = 0;
 }
 
-std::uint32_t loaded_copy::reset_image(std::span<std::byte> image, reset_reason why) const {
-  std::byte* state = image.data() + state_offset_;
-  const std::uint32_t resets =
-      read_at<std::uint32_t>(state + offsetof(tf_runtime_state, reset_count)) + 1;
+std::uint32_t loaded_copy::reset_image(std::span<std::byte> image, reset_reason why,
+                                       std::uint32_t resets_before) const {
+  const std::uint32_t resets = resets_before + 1;
   std::memcpy(image.data(), pristine_.data(), pristine_.size());
+  std::byte* state = image.data() + state_offset_;
   write_at<std::uint32_t>(state + offsetof(tf_runtime_state, reset_count), resets);
   write_at<std::int32_t>(state + offsetof(tf_runtime_state, reset_reason),
                          static_cast<std::int32_t>(why));
@@ -299,6 +299,10 @@ activation_result loaded_copy::activate(std::span<std::byte> image, twin_host& h
   current.boot_us = host.boot_us();
   {
     const activation_scope scope(current);
+    // Counted from the image as saved, not from the live copy a faulting firmware may have
+    // scribbled over.
+    std::uint32_t resets_before = read_at<std::uint32_t>(image.data() + state_offset_ +
+                                                         offsetof(tf_runtime_state, reset_count));
     restore(image);
     // The table is what every image was bound with; re-asserting it costs a store and keeps a
     // firmware that scribbled over it from calling through garbage.
@@ -316,6 +320,7 @@ activation_result loaded_copy::activate(std::span<std::byte> image, twin_host& h
       log_quietly(current, "firmware reset (watchdog): not kicked for " +
                                std::to_string(state_->watchdog_timeout_ms) + " ms (while asleep)");
       reset_live(reset_reason::watchdog);
+      ++resets_before;
       result.reset = reset_reason::watchdog;
       reboot = true;
     }
@@ -332,7 +337,7 @@ activation_result loaded_copy::activate(std::span<std::byte> image, twin_host& h
 
     if (outcome != reset_reason::none) {
       result.reset = outcome;
-      result.resets = reset_image(image, outcome);
+      result.resets = reset_image(image, outcome, resets_before);
       // Wake at once: that activation reboots it. The sleep the firmware asked for, if any,
       // died with it.
       current.sleep_requested = true;

@@ -44,8 +44,10 @@ class loaded_copy final : public firmware_copy {
   [[nodiscard]] std::byte* live_address(std::size_t offset) const;
   // Reboots the live copy from pristine (a watchdog that bit while the twin slept).
   void reset_live(reset_reason why);
-  // Makes `image` pristine with a reboot pending and the reset counted; returns the count.
-  std::uint32_t reset_image(std::span<std::byte> image, reset_reason why) const;
+  // Makes `image` pristine with a reboot pending and the reset counted (resets_before + 1,
+  // which it returns).
+  std::uint32_t reset_image(std::span<std::byte> image, reset_reason why,
+                            std::uint32_t resets_before) const;
 
   void* handle_;                // from dlopen; closed in the destructor
   std::filesystem::path file_;  // the private copy, removed in the destructor

@@ -387,6 +387,7 @@ class kernel {
       sum.requests += totals->requests;
       sum.request_errors += totals->request_errors;
       sum.missing_sleep_requests += totals->missing_sleep_requests;
+      for (const auto& [reason, n] : totals->resets_by_reason) sum.firmware_resets[reason] += n;
       for (twin_final& f : totals->twins) finals[f.twin] = std::move(f);
     }
     std::vector<double> life_years(finals.size(), 0);
@@ -428,6 +429,7 @@ class kernel {
         row.fallbacks = radio.fallbacks;
         row.radio_status = status_name(static_cast<radio_status>(radio.status));
         row.battery_life_years = life_years[twin];
+        row.reboots = f.resets;
       }
       auto written = ask<bool>(self_, cast_.writer, upsert_atom::value, std::move(rows));
       if (!written) return std::unexpected(written.error());

@@ -32,6 +32,9 @@ std::string summary_json(const run_summary& s) {
   j["requests"] = s.requests;
   j["request_errors"] = s.request_errors;
   j["missing_sleep_requests"] = s.missing_sleep_requests;
+  nlohmann::ordered_json resets = nlohmann::ordered_json::object();
+  for (const auto& [reason, n] : s.firmware_resets) resets[reason] = n;
+  j["firmware_resets"] = resets;
   j["battery_mah_used_mean"] = s.battery_mah_used_mean;
   j["battery_mah_used_max"] = s.battery_mah_used_max;
   if (s.realtime_speed > 0) {

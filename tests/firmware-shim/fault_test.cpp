@@ -146,6 +146,24 @@ TEST_F(FaultTest, WatchdogShortensASleepAndBitesAtTheNextWake) {
   EXPECT_EQ(bitten.sleep_request_s, 60u) << "after the reset the watchdog is stopped";
 }
 
+TEST_F(FaultTest, AFaultDuringAWatchdogRebootCountsBothResets) {
+  auto t = booted_twin(1);
+  t->host.sensors["fault"] = watchdog_asleep;
+  t->host.now_us_ = 100'000'000;
+  EXPECT_EQ(t->wake().sleep_request_s, 10u);
+  t->host.now_us_ += 10'000'000;
+  t->host.sensors["setup_fault"] = assert_fails;  // the reboot's setup() fails too
+  const activation_result both = t->wake();
+  EXPECT_TRUE(both.rebooted);
+  EXPECT_EQ(both.reset, reset_reason::assertion);
+  EXPECT_EQ(both.resets, 2u);
+  t->host.sensors.erase("setup_fault");
+  t->host.sensors.erase("fault");
+  t->wake();
+  EXPECT_EQ(t->host.logged("boot_count"), "2");
+  EXPECT_EQ(t->host.logged("boot_reason"), std::to_string(TF_RESET_ASSERT));
+}
+
 TEST_F(FaultTest, AWatchdogThatIsKickedInTimeNeverBites) {
   auto t = booted_twin(0);
   t->host.sensors["fault"] = watchdog_kicked;

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -37,6 +39,7 @@ struct twin_final {
   double battery_mah_used = 0;
   double battery_v = 0;
   std::uint64_t notes_in_flight = 0;  // on the device and not yet stored by the cloud
+  std::uint32_t resets = 0;           // firmware faults that reset the twin
 };
 
 struct shard_totals {
@@ -47,18 +50,20 @@ struct shard_totals {
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
   std::uint64_t missing_sleep_requests = 0;
+  std::map<std::string, std::uint64_t> resets_by_reason;  // "assert", "watchdog", ...
   std::vector<twin_final> twins;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_final& x) {
   return f(caf::meta::type_name("twin_final"), x.twin, x.firmware, x.battery_mah_used, x.battery_v,
-           x.notes_in_flight);
+           x.notes_in_flight, x.resets);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_totals& x) {
   return f(caf::meta::type_name("shard_totals"), x.activations, x.notes_added, x.notes_lost,
-           x.notes_in_flight, x.requests, x.request_errors, x.missing_sleep_requests, x.twins);
+           x.notes_in_flight, x.requests, x.request_errors, x.missing_sleep_requests,
+           x.resets_by_reason, x.twins);
 }
 
 struct device_shard_config {

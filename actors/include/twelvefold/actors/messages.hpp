@@ -107,6 +107,7 @@ struct twin_row {
   std::uint32_t fallbacks = 0;
   std::string radio_status;  // "preferred", "fallback", "failing", "dark", "never"
   double battery_life_years = 0;
+  std::uint32_t reboots = 0;  // firmware faults that reset the twin (end of run)
 };
 
 template <class Inspector>
@@ -155,7 +156,7 @@ typename Inspector::result_type inspect(Inspector& f, twin_row& x) {
   return f(caf::meta::type_name("twin_row"), x.serial, x.device_id, x.fleet, x.rat, x.firmware,
            x.last_seen_us, x.lat, x.lon, x.battery_mah_used, x.battery_v, x.notes_delivered,
            x.sessions, x.session_failures, x.rsrp_dbm, x.cell_id, x.coverage, x.sinr_db,
-           x.fallbacks, x.radio_status, x.battery_life_years);
+           x.fallbacks, x.radio_status, x.battery_life_years, x.reboots);
 }
 
 }  // namespace twelvefold::actors

@@ -25,9 +25,11 @@ struct uplink_fields {
   float battery_mah_used = 0;
 };
 
-// Encoded wire::v1::SessionUplink; note ages are measured against `now_us`.
-std::string encode_uplink(const uplink_fields& fields,
-                          const std::vector<shim::outbound_note>& notes, std::int64_t now_us);
+// Encoded wire::v1::SessionUplink; note ages are measured against `now_us`. Templated Notes
+// travel as their fixed-length binary records (the template goes up once, with the session
+// that first needs it), so the bytes on the air are what a real module would send.
+std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& session,
+                          std::int64_t now_us);
 
 // False when `bytes` is not a valid SessionDownlink (the session then counts as failed).
 bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,

@@ -102,6 +102,7 @@ struct run_summary {
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
   std::uint64_t missing_sleep_requests = 0;
+  std::map<std::string, std::uint64_t> firmware_resets;  // by cause: "assert", "watchdog", ...
   double battery_mah_used_mean = 0;
   double battery_mah_used_max = 0;
   std::uint64_t penalty_blocked = 0;

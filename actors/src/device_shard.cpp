@@ -2,6 +2,7 @@
 #include "twelvefold/actors/device_shard.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <string>
@@ -138,6 +139,30 @@ class activation_host final : public shim::twin_host {
       value = battery_voltage(shard_, twin_, runtime_);
       return true;
     }
+    // Twins do not move yet (mobility is a later issue): still, with a clear sky view.
+    if (name == "motion") {
+      value = 0;
+      return true;
+    }
+    if (name == "gnss_ok") {
+      value = 1;
+      return true;
+    }
+    if (name == "gnss_lat" || name == "gnss_lon") {
+      value = name == "gnss_lat" ? spec.position.lat_deg : spec.position.lon_deg;
+      return true;
+    }
+    // A household meter: mains at 230 V, a load of ~300 W with an evening peak.
+    if (name == "mains_v") {
+      value = 230.0 + runtime_.sensor_rng.normal(0, 1.5);
+      return true;
+    }
+    if (name == "power_w") {
+      const double hour = static_cast<double>((w.epoch_utc_us + at_us) / 1'000'000 % 86'400) / 3600;
+      const double evening = std::exp(-0.5 * std::pow((hour - 19.0) / 2.0, 2));
+      value = std::max(0.0, 250.0 + 900.0 * evening + runtime_.sensor_rng.normal(0, 40));
+      return true;
+    }
     return false;
   }
 
@@ -213,7 +238,7 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   t.booted = true;
   shim::activation_result act =
       copy_of(s, wake.twin).activate(image_of(s, wake.twin, t), host, first_boot);
-  if (first_boot) {
+  if (first_boot && act.reset == shim::reset_reason::none) {
     // setup() and the first loop() belong to the same wake, as on an MCU after reset.
     shim::activation_result loop_act =
         copy_of(s, wake.twin).activate(image_of(s, wake.twin, t), host, false);
@@ -222,10 +247,10 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   }
   ++s.activations;
   ++result.activations;
+  t.resets = act.resets;  // kept in the RAM image by the runtime: authoritative
   if (act.reset != shim::reset_reason::none) {
     // Reset like hardware: the shim restored the pristine image; the twin reboots at its next
     // wake (next window), its queued Notes are safe in the module.
-    ++t.resets;
     ++s.resets_by_reason[std::string(shim::to_string(act.reset))];
   }
 

@@ -91,9 +91,9 @@ TEST(MultiImage, TenThousandTwinsInterleavedInRandomOrderKeepSeparateState) {
   for (int step = 0; step < 100'000; ++step) {
     random = random * 6364136223846793005ULL + 1442695040888963407ULL;
     const std::size_t i = static_cast<std::size_t>(random >> 33) % twins;
-    const activation_result result = library->copy(static_cast<int>(i % 2))
-                                         .activate({images.data() + i * image_bytes, image_bytes},
-                                                   host, false);
+    const activation_result result =
+        library->copy(static_cast<int>(i % 2))
+            .activate({images.data() + i * image_bytes, image_bytes}, host, false);
     ASSERT_EQ(result.misuse_count, 0u);
     ++wakes[i];
     ASSERT_EQ(host.logs.back(), counter_line(wakes[i])) << "twin " << i;

@@ -391,8 +391,8 @@ std::expected<std::int64_t, std::string> parse_duration_us(const std::string& te
     } else if (unit == "ms") {
       scale = 1'000LL;
     } else if (unit.empty()) {
-      return std::unexpected("expected a unit right after " + std::to_string(value) +
-                             " in " + quoted(text) + " (d, h, m, s or ms, e.g. \"1d\")");
+      return std::unexpected("expected a unit right after " + std::to_string(value) + " in " +
+                             quoted(text) + " (d, h, m, s or ms, e.g. \"1d\")");
     } else {
       return std::unexpected("unknown unit " + quoted(unit) + " (use d, h, m, s or ms)");
     }

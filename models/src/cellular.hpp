@@ -77,6 +77,20 @@ struct cellular_config {
   power_profile power;
 };
 
+// Copies the session timing and retransmission fields, which every cellular RAT's parameter
+// struct names alike, into the engine's config (the RAT-specific fields stay with each RAT).
+template <class Params>
+void copy_session_timing(const Params& p, cellular_config& c) {
+  c.shadowing_sigma_db = p.shadowing_sigma_db;
+  c.max_retransmissions = p.max_retransmissions;
+  c.attach_latency_ms = p.attach_latency_ms;
+  c.rach_retry_ms = p.rach_retry_ms;
+  c.rtt_ms = p.rtt_ms;
+  c.no_coverage_scan_s = p.no_coverage_scan_s;
+  c.rrc_inactivity_s = p.rrc_inactivity_s;
+  c.session_overhead_bytes = p.session_overhead_bytes;
+}
+
 // Logistic block error curve: 10% at `at_10pct_sinr_db`; NaN SINR counts as certain error.
 double logistic_block_error(double sinr_db, double at_10pct_sinr_db, double width_db);
 

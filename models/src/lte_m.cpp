@@ -50,7 +50,7 @@ detail::cellular_config make_config(const lte_m_params& p) {
   c.dl_power_offset_db = rsrp_spread_db;
   c.rsrp_offset_db = rsrp_spread_db;
   c.dl_rate_bandwidth_hz = p.bandwidth_hz;
-  c.shadowing_sigma_db = p.shadowing_sigma_db;
+  detail::copy_session_timing(p, c);
   // CE mode A: no deep repetitions; CE mode B: RACH/RRC repetitions slow signalling down.
   c.steps = {{p.mcl_ce_mode_a_db, coverage_class::normal, 0, 1.0},
              {p.mcl_max_db, coverage_class::extended, 1, p.ce_mode_b_latency_factor}};
@@ -68,13 +68,6 @@ detail::cellular_config make_config(const lte_m_params& p) {
   c.dl_bler_at_10pct_sinr_db = bler_at_mcl_sinr_db;
   c.bler_width_db = bler_width_db;
   c.transport_block_bits = transport_block_bits;
-  c.max_retransmissions = p.max_retransmissions;
-  c.attach_latency_ms = p.attach_latency_ms;
-  c.rach_retry_ms = p.rach_retry_ms;
-  c.rtt_ms = p.rtt_ms;
-  c.no_coverage_scan_s = p.no_coverage_scan_s;
-  c.rrc_inactivity_s = p.rrc_inactivity_s;
-  c.session_overhead_bytes = p.session_overhead_bytes;
   c.power = {p.tx_current_ma, p.rx_current_ma, p.idle_current_ma, p.psm_current_ua};
   return c;
 }

@@ -50,7 +50,7 @@ std::unique_ptr<radio_model> make_nb_iot_model(const nb_iot_params& p, environme
   c.dl_power_offset_db = p.dl_power_offset_db;
   c.rsrp_offset_db = p.dl_power_offset_db + 10.0 * std::log10(subcarriers_per_prb);
   c.dl_rate_bandwidth_hz = p.dl_bandwidth_hz;
-  c.shadowing_sigma_db = p.shadowing_sigma_db;
+  detail::copy_session_timing(p, c);
   c.steps = {{p.mcl_ce0_db, coverage_class::normal, 0, 1.0},
              {p.mcl_ce1_db, coverage_class::extended, 1, p.ce1_latency_factor},
              {p.mcl_max_db, coverage_class::extreme, 2, p.ce2_latency_factor}};
@@ -65,13 +65,6 @@ std::unique_ptr<radio_model> make_nb_iot_model(const nb_iot_params& p, environme
                                detail::noise_floor_dbm(p.dl_bandwidth_hz, p.ue_noise_figure_db);
   c.bler_width_db = 1.0;  // as LTE-M: a fading-channel slope
   c.transport_block_bits = p.transport_block_bits;
-  c.max_retransmissions = p.max_retransmissions;
-  c.attach_latency_ms = p.attach_latency_ms;
-  c.rach_retry_ms = p.rach_retry_ms;
-  c.rtt_ms = p.rtt_ms;
-  c.no_coverage_scan_s = p.no_coverage_scan_s;
-  c.rrc_inactivity_s = p.rrc_inactivity_s;
-  c.session_overhead_bytes = p.session_overhead_bytes;
   c.power = {p.tx_current_ma, p.rx_current_ma, p.idle_current_ma, p.psm_current_ua};
   return detail::make_cellular_model(std::move(c), environment, region_center, std::move(cells));
 }

@@ -36,7 +36,7 @@ std::unique_ptr<radio_model> make_umts_model(const umts_params& p, environment_k
   c.dl_power_offset_db = 0;
   c.rsrp_offset_db = p.cpich_offset_db;
   c.dl_rate_bandwidth_hz = p.chip_bandwidth_hz;
-  c.shadowing_sigma_db = p.shadowing_sigma_db;
+  detail::copy_session_timing(p, c);
   c.steps = {{p.mcl_db, coverage_class::normal, 0, 1.0}};
   for (std::size_t b = 0; b < p.bearer_margin_db.size(); ++b) {
     c.rates.push_back({p.bearer_margin_db[b], static_cast<std::uint8_t>(b), p.bearer_uplink_bps[b],
@@ -48,13 +48,6 @@ std::unique_ptr<radio_model> make_umts_model(const umts_params& p, environment_k
                                detail::noise_floor_dbm(p.chip_bandwidth_hz, p.ue_noise_figure_db);
   c.bler_width_db = 1.0;
   c.transport_block_bits = p.rlc_pdu_bits;
-  c.max_retransmissions = p.max_retransmissions;
-  c.attach_latency_ms = p.attach_latency_ms;
-  c.rach_retry_ms = p.rach_retry_ms;
-  c.rtt_ms = p.rtt_ms;
-  c.no_coverage_scan_s = p.no_coverage_scan_s;
-  c.rrc_inactivity_s = p.rrc_inactivity_s;
-  c.session_overhead_bytes = p.session_overhead_bytes;
   c.power = {p.tx_current_ma, p.rx_current_ma, p.idle_current_ma, p.off_current_ua};
   return detail::make_cellular_model(std::move(c), environment, region_center, std::move(cells));
 }

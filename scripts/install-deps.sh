@@ -10,6 +10,10 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3
   nlohmann-json3-dev libcli11-dev
+  libsodium-dev                   # Ed25519 device keys, session MACs (factor 9)
+  libcpp-httplib-dev              # HTTP sinks and web routes to real URLs (and test servers)
+  libmosquitto-dev mosquitto      # MQTT sink (the broker runs in the MQTT sink's tests)
+  ccache
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
 )

@@ -1,6 +1,7 @@
 // Management service (see services.hpp).
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include <caf/all.hpp>
 
@@ -40,6 +41,9 @@ struct management_state {
   std::vector<fleet_env> fleets;
   std::vector<std::string> strings{""};
   std::vector<twin_index> dirty;
+  // Events raised since the last flush (every factor appends here; written at the next flush).
+  std::vector<cloud_event> pending_events;
+  caf::error store_error;  // a failed event write, reported by the next flush
   management_totals totals;
 };
 
@@ -181,7 +185,19 @@ caf::result<bool> flush(caf::stateful_actor<management_state>* self) {
     s.twins[twin].dirty = false;
   }
   s.dirty.clear();
-  if (!s.store || rows.empty()) return true;
+  std::vector<cloud_event> events = std::move(s.pending_events);
+  s.pending_events.clear();
+  s.totals.events_raised += events.size();
+  if (!s.store) return true;
+  if (!events.empty()) {
+    for (cloud_event& e : events) e.serial = s.the_world->serial_of(e.twin);
+    // The writer handles its mailbox in order, so the rows below land after these events; a
+    // failure is kept and reported by this or the next flush (nothing is silently dropped).
+    self->request(s.store, caf::infinite, events_atom::value, std::move(events))
+        .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
+  }
+  if (s.store_error) return std::exchange(s.store_error, caf::error{});
+  if (rows.empty()) return true;
   auto promise = self->make_response_promise<bool>();
   self->request(s.store, caf::infinite, upsert_atom::value, std::move(rows))
       .then([promise](bool ok) mutable { promise.deliver(ok); },

@@ -36,6 +36,20 @@ CREATE TABLE twins (
   reboots           INTEGER NOT NULL    -- firmware faults (assert, abort, watchdog) that reset it
 ) WITHOUT ROWID;
 CREATE INDEX twins_by_fleet ON twins (fleet);
+CREATE TABLE events (
+  id      INTEGER PRIMARY KEY,          -- order of arrival at the cloud
+  serial  TEXT NOT NULL,
+  at_us   INTEGER NOT NULL,             -- virtual us since run_info.epoch_utc
+  kind    TEXT NOT NULL,                -- 'note', 'log', 'fleet.move', 'health.silent', ...
+  file    TEXT NOT NULL,                -- Notefile for Notes, else ''
+  body    TEXT NOT NULL                 -- JSON
+);
+CREATE INDEX events_by_serial ON events (serial, at_us);
+CREATE INDEX events_by_time ON events (at_us);
+)sql";
+
+constexpr const char* insert_event_sql = R"sql(
+INSERT INTO events (serial, at_us, kind, file, body) VALUES (?1, ?2, ?3, ?4, ?5)
 )sql";
 
 constexpr const char* upsert_sql = R"sql(
@@ -89,6 +103,10 @@ std::expected<std::unique_ptr<twin_store>, std::string> twin_store::create(
       SQLITE_OK) {
     return std::unexpected(store->error_text("prepare upsert"));
   }
+  if (sqlite3_prepare_v3(db, insert_event_sql, -1, SQLITE_PREPARE_PERSISTENT, &store->insert_event_,
+                         nullptr) != SQLITE_OK) {
+    return std::unexpected(store->error_text("prepare insert event"));
+  }
   return store;
 }
 
@@ -96,6 +114,7 @@ twin_store::twin_store(sqlite3* db, std::filesystem::path path) : db_(db), path_
 
 twin_store::~twin_store() {
   sqlite3_finalize(upsert_);
+  sqlite3_finalize(insert_event_);
   sqlite3_close(db_);
 }
 
@@ -146,6 +165,26 @@ std::expected<void, std::string> twin_store::upsert(const std::vector<twin_row>&
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
       std::string text = error_text("upsert twin");
+      exec("ROLLBACK");
+      return std::unexpected(text);
+    }
+  }
+  return exec("COMMIT");
+}
+
+std::expected<void, std::string> twin_store::append_events(const std::vector<cloud_event>& events) {
+  if (auto ok = exec("BEGIN"); !ok) return ok;
+  for (const cloud_event& e : events) {
+    sqlite3_stmt* s = insert_event_;
+    bind_text(s, 1, e.serial);
+    sqlite3_bind_int64(s, 2, e.at_us);
+    bind_text(s, 3, e.kind);
+    bind_text(s, 4, e.file);
+    bind_text(s, 5, e.body);
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+      std::string text = error_text("insert event");
       exec("ROLLBACK");
       return std::unexpected(text);
     }

@@ -14,6 +14,7 @@ using collect_atom = caf::atom_constant<caf::atom("collect")>;
 using upsert_atom = caf::atom_constant<caf::atom("upsert")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
+using events_atom = caf::atom_constant<caf::atom("events")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
 
 }  // namespace twelvefold::actors

@@ -84,6 +84,20 @@ struct note_ack {
   std::uint32_t new_notes = 0;  // notes stored for the first time (duplicates excluded)
 };
 
+// One entry of the cloud's event stream (table `events`, docs/twin-store.md): anything that
+// happened to a twin that someone may want to query later: a stored Note, a log line, a fleet
+// move, a DFU step, a health alarm, a rejected session. `kind` is a dotted name ("note",
+// "log", "fleet.move", "health.silent", ...); `file` the Notefile for Notes, else empty;
+// `body` compact JSON.
+struct cloud_event {
+  twin_index twin = 0;
+  std::int64_t at_us = 0;
+  std::string kind;
+  std::string file;
+  std::string body;
+  std::string serial;  // filled in by the management service when the event is written
+};
+
 // One row of the `twins` table (see docs/twin-store.md).
 struct twin_row {
   std::string serial;
@@ -150,6 +164,10 @@ typename Inspector::result_type inspect(Inspector& f, twin_notes& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_ack& x) {
   return f(caf::meta::type_name("note_ack"), x.twin, x.acked_through_seq, x.new_notes);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cloud_event& x) {
+  return f(caf::meta::type_name("cloud_event"), x.twin, x.at_us, x.kind, x.file, x.body, x.serial);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_row& x) {

@@ -33,7 +33,8 @@ struct management_totals {
   std::uint64_t sessions_accepted = 0;
   std::uint64_t sessions_refused = 0;  // malformed uplinks, unknown serials
   std::uint64_t env_updates_sent = 0;
-  std::vector<twin_row> twins;  // the digital twins, index: twin
+  std::uint64_t events_raised = 0;  // entries of the event stream (table events)
+  std::vector<twin_row> twins;      // the digital twins, index: twin
 };
 
 struct solution_totals {
@@ -45,7 +46,7 @@ struct solution_totals {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
-           x.env_updates_sent, x.twins);
+           x.env_updates_sent, x.events_raised, x.twins);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -29,6 +29,8 @@ class twin_store {
 
   // Inserts or updates rows (keyed by serial) in one transaction.
   std::expected<void, std::string> upsert(const std::vector<twin_row>& rows);
+  // Appends events (table events) in one transaction; `serial` must be set on each.
+  std::expected<void, std::string> append_events(const std::vector<cloud_event>& events);
   // Key/value facts about the run (scenario, seed, epoch, ...), in table run_info.
   std::expected<void, std::string> set_run_info(const std::map<std::string, std::string>& info);
 
@@ -39,6 +41,7 @@ class twin_store {
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* upsert_ = nullptr;
+  sqlite3_stmt* insert_event_ = nullptr;
   std::filesystem::path path_;
 };
 

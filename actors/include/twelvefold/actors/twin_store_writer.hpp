@@ -1,6 +1,7 @@
 // The twin-store writer actor: the one writer of a run's SQLite file, on a thread of its own
 // (SQLite calls block). Protocol:
 //   (upsert_atom, std::vector<twin_row>) -> bool, or an error naming the file and the cause
+//   (events_atom, std::vector<cloud_event>) -> bool   (appended to table events)
 //   (close_atom) -> bool   (closes the database: a checkpointed, self-contained file)
 #pragma once
 

@@ -7,6 +7,7 @@
 
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
+#include "twelvefold/scenario/v1/scenario.pb.h"
 #include "twelvefold/wire/v1/session.pb.h"
 
 namespace twelvefold::actors {
@@ -205,6 +206,21 @@ caf::result<bool> flush(caf::stateful_actor<management_state>* self) {
   return promise;
 }
 
+// Applies the cloud-side timeline events due in this window, in scenario order. Each factor
+// handles its own kind of event here; the scenario loader has already validated them.
+bool apply_timeline(management_state& s, const std::vector<cloud_timeline_event>& due) {
+  scenario::v1::TimelineEvent event;
+  for (const cloud_timeline_event& e : due) {
+    if (!event.ParseFromString(e.encoded)) return false;
+    switch (event.event_case()) {
+      default:
+        break;  // network events never come here; unknown kinds were refused by the loader
+    }
+    (void)s;
+  }
+  return true;
+}
+
 caf::behavior management_actor(caf::stateful_actor<management_state>* self,
                                std::shared_ptr<const world> the_world, caf::actor solution,
                                caf::actor store) {
@@ -223,6 +239,9 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
   return {
       [self](uplinks_atom, std::vector<delivered_uplink>& batch) {
         return handle_uplinks(self, batch);
+      },
+      [self](timeline_atom, const std::vector<cloud_timeline_event>& due) {
+        return apply_timeline(self->state, due);
       },
       [self](flush_atom) { return flush(self); },
       [self](collect_atom) {

@@ -229,6 +229,7 @@ class kernel {
   }
 
   std::expected<void, run_error> send_events(std::int64_t before_us) {
+    if (auto ok = send_cloud_events(before_us); !ok) return ok;
     std::vector<network_event> due;
     while (next_event_ < world_->timeline.size() &&
            world_->timeline[next_event_].at_us < before_us) {
@@ -237,6 +238,20 @@ class kernel {
     if (due.empty()) return {};
     auto changed = ask<std::size_t>(self_, cast_.network, timeline_atom::value, std::move(due));
     if (!changed) return std::unexpected(changed.error());
+    return {};
+  }
+
+  // Cloud-side timeline events (env changes, fleet moves, campaigns, ...) go to the management
+  // service, which applies them before it sees any session of the window.
+  std::expected<void, run_error> send_cloud_events(std::int64_t before_us) {
+    std::vector<cloud_timeline_event> due;
+    while (next_cloud_event_ < world_->cloud_timeline.size() &&
+           world_->cloud_timeline[next_cloud_event_].at_us < before_us) {
+      due.push_back(world_->cloud_timeline[next_cloud_event_++]);
+    }
+    if (due.empty()) return {};
+    auto applied = ask<bool>(self_, cast_.management, timeline_atom::value, std::move(due));
+    if (!applied) return std::unexpected(applied.error());
     return {};
   }
 
@@ -453,6 +468,7 @@ class kernel {
   double lag_sum_s_ = 0;
   double lag_max_s_ = 0;
   std::size_t next_event_ = 0;
+  std::size_t next_cloud_event_ = 0;
 };
 
 }  // namespace

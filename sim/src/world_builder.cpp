@@ -38,8 +38,9 @@ std::int32_t index_or_all(const std::vector<std::string>& names, const std::stri
   return static_cast<std::int32_t>(it - names.begin());
 }
 
-// Turns the scenario's timeline into network events: a sunset is one event, an outage a begin
-// and an end. Sorted by (time, id) so the network applies them in a fixed order.
+// Turns the scenario's timeline into network events (a sunset is one event, an outage a begin
+// and an end) and cloud events (everything else, for the management service). Sorted by
+// (time, id) so they are applied in a fixed order.
 void build_timeline(const scenario::v1::Scenario& s, const scenario_file& file, actors::world& w) {
   std::vector<std::string> region_names;
   for (const auto& r : w.regions) region_names.push_back(r.name);
@@ -71,8 +72,14 @@ void build_timeline(const scenario::v1::Scenario& s, const scenario_file& file, 
       end.what = actors::network_event::kind::outage_end;
       end.at_us = e.at_us + *parse_duration_us(o.duration());
       w.timeline.push_back(end);
+    } else if (ev.event_case() != scenario::v1::TimelineEvent::EVENT_NOT_SET) {
+      w.cloud_timeline.push_back({e.at_us, e.id, ev.SerializeAsString()});
     }
   }
+  std::stable_sort(w.cloud_timeline.begin(), w.cloud_timeline.end(),
+                   [](const auto& a, const auto& b) {
+                     return std::tie(a.at_us, a.index) < std::tie(b.at_us, b.index);
+                   });
   std::stable_sort(w.timeline.begin(), w.timeline.end(), [](const auto& a, const auto& b) {
     return std::tie(a.at_us, a.id) < std::tie(b.at_us, b.id);
   });

@@ -11,6 +11,7 @@
 // Protocols:
 //   management: (uplinks_atom, std::vector<delivered_uplink>) -> std::vector<cloud_reply>
 //                   (same order; an empty downlink means the session was refused)
+//               (timeline_atom, std::vector<cloud_timeline_event>) -> bool   (applied, in order)
 //               (flush_atom) -> bool                 (dirty twins written to the store)
 //               (collect_atom) -> management_totals
 //   solution:   (notes_atom, std::vector<twin_notes>) -> std::vector<note_ack> (same order)
@@ -43,6 +44,10 @@ struct solution_totals {
   std::vector<std::uint64_t> acked_through;  // index: twin
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cloud_timeline_event& x) {
+  return f(caf::meta::type_name("cloud_timeline_event"), x.at_us, x.index, x.encoded);
+}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,

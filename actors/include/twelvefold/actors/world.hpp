@@ -71,6 +71,16 @@ struct network_event {
   [[nodiscard]] bool matches(std::size_t region_index, const models::cell_site& site) const;
 };
 
+// Something that happens on the cloud side or to devices at a point in the run (env change,
+// fleet move, DFU campaign, route re-point, hardware replacement, key compromise, ...): the
+// scenario's TimelineEvent, encoded (scenario::v1::TimelineEvent), handed to the management
+// service at the start of the window it falls in. Sunsets and outages are network_events.
+struct cloud_timeline_event {
+  std::int64_t at_us = 0;
+  std::uint32_t index = 0;  // position in the scenario's timeline (stable order, error messages)
+  std::string encoded;
+};
+
 struct world {
   std::string scenario_name;
   std::uint64_t seed = 1;
@@ -86,6 +96,7 @@ struct world {
   std::vector<std::string> operators;  // index: cell_site::operator_id
   std::optional<models::constellation_spec> constellation;
   std::vector<network_event> timeline;                   // sorted by (at_us, id)
+  std::vector<cloud_timeline_event> cloud_timeline;      // sorted by (at_us, index)
   std::int64_t sample_interval_us = 3600LL * 1'000'000;  // network time-series cadence
 
   [[nodiscard]] std::string serial_of(twin_index twin) const;

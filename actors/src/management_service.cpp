@@ -44,7 +44,9 @@ struct management_state {
   std::vector<twin_index> dirty;
   // Events raised since the last flush (every factor appends here; written at the next flush).
   std::vector<cloud_event> pending_events;
-  caf::error store_error;  // a failed event write, reported by the next flush
+  std::vector<session_row> pending_sessions;  // table sessions, when the scenario keeps them
+  std::uint64_t flushes = 0;                  // pending_* vectors were handed over this often
+  caf::error store_error;                     // a failed event write, reported by the next flush
   management_totals totals;
 };
 
@@ -123,6 +125,22 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
   return down.SerializeAsString();
 }
 
+// Keeps the session for table sessions (bytes_down is filled in when the downlink is built).
+void record_session(management_state& s, const delivered_uplink& d,
+                    const wire::v1::SessionUplink* up, const char* outcome) {
+  if (!s.the_world->store_sessions) return;
+  session_row row;
+  row.twin = d.twin;
+  row.at_us = d.arrival_us;
+  row.bytes_up = static_cast<std::uint32_t>(d.uplink.size());
+  row.outcome = outcome;
+  row.rat = d.rat;
+  row.cell_id = d.cell_id;
+  row.rsrp_dbm = d.rsrp_dbm;
+  if (up != nullptr) row.notes = static_cast<std::uint32_t>(up->notes_size());
+  s.pending_sessions.push_back(std::move(row));
+}
+
 caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<management_state>* self,
                                                      std::vector<delivered_uplink>& batch) {
   management_state& s = self->state;
@@ -132,6 +150,8 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
   };
   auto replies = std::make_shared<std::vector<cloud_reply>>(batch.size());
   auto sessions = std::make_shared<std::vector<accepted>>();
+  const std::size_t first_session_row = s.pending_sessions.size();
+  const std::uint64_t flush_generation = s.flushes;
   std::vector<twin_notes> notes;
   wire::v1::SessionUplink up;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -139,8 +159,10 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
     (*replies)[i].twin = d.twin;
     if (!up.ParseFromString(d.uplink) || !accept_uplink(s, d, up)) {
       ++s.totals.sessions_refused;
+      record_session(s, d, nullptr, "refused: malformed or unknown identity");
       continue;
     }
+    record_session(s, d, &up, "accepted");
     ++s.totals.sessions_accepted;
     sessions->push_back({i, up.env_version()});
     twin_notes tn{d.twin, d.arrival_us, {}};
@@ -163,12 +185,20 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
   auto promise = self->make_response_promise<std::vector<cloud_reply>>();
   self->request(s.solution, caf::infinite, notes_atom::value, std::move(notes))
       .then(
-          [self, promise, replies, sessions, arrivals](std::vector<note_ack>& acks) mutable {
+          [self, promise, replies, sessions, arrivals, first_session_row,
+           flush_generation](std::vector<note_ack>& acks) mutable {
+            management_state& st = self->state;
             for (std::size_t k = 0; k < sessions->size() && k < acks.size(); ++k) {
               const accepted& a = (*sessions)[k];
               cloud_reply& reply = (*replies)[a.index];
-              reply.downlink =
-                  downlink_for(self->state, reply.twin, (*arrivals)[k], a.env_version, acks[k]);
+              reply.downlink = downlink_for(st, reply.twin, (*arrivals)[k], a.env_version, acks[k]);
+              // Rows of this batch were recorded in uplink order, refused ones included.
+              const std::size_t row = first_session_row + a.index;
+              // A flush in between took the rows: they are written without bytes_down.
+              if (st.flushes == flush_generation && row < st.pending_sessions.size()) {
+                st.pending_sessions[row].bytes_down =
+                    static_cast<std::uint32_t>(reply.downlink.size());
+              }
             }
             promise.deliver(std::move(*replies));
           },
@@ -188,6 +218,9 @@ caf::result<bool> flush(caf::stateful_actor<management_state>* self) {
   s.dirty.clear();
   std::vector<cloud_event> events = std::move(s.pending_events);
   s.pending_events.clear();
+  std::vector<session_row> sessions = std::move(s.pending_sessions);
+  s.pending_sessions.clear();
+  ++s.flushes;
   s.totals.events_raised += events.size();
   if (!s.store) return true;
   if (!events.empty()) {
@@ -195,6 +228,11 @@ caf::result<bool> flush(caf::stateful_actor<management_state>* self) {
     // The writer handles its mailbox in order, so the rows below land after these events; a
     // failure is kept and reported by this or the next flush (nothing is silently dropped).
     self->request(s.store, caf::infinite, events_atom::value, std::move(events))
+        .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
+  }
+  if (!sessions.empty()) {
+    for (session_row& r : sessions) r.serial = s.the_world->serial_of(r.twin);
+    self->request(s.store, caf::infinite, sessions_atom::value, std::move(sessions))
         .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
   }
   if (s.store_error) return std::exchange(s.store_error, caf::error{});

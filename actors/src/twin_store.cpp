@@ -4,6 +4,8 @@
 
 #include <system_error>
 
+#include "twelvefold/models/radio.hpp"
+
 namespace twelvefold::actors {
 namespace {
 
@@ -46,6 +48,35 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_serial ON events (serial, at_us);
 CREATE INDEX events_by_time ON events (at_us);
+CREATE TABLE sessions (
+  serial      TEXT NOT NULL,
+  at_us       INTEGER NOT NULL,         -- arrival at the cloud, virtual us since the epoch
+  rat         TEXT NOT NULL,
+  cell_id     INTEGER NOT NULL,
+  rsrp_dbm    REAL,
+  notes       INTEGER NOT NULL,         -- Notes carried (before deduplication)
+  bytes_up    INTEGER NOT NULL,         -- encoded uplink
+  bytes_down  INTEGER NOT NULL,         -- encoded downlink
+  outcome     TEXT NOT NULL             -- 'accepted' or why the cloud refused it
+);
+CREATE INDEX sessions_by_serial ON sessions (serial, at_us);
+CREATE INDEX sessions_by_time ON sessions (at_us);
+CREATE TABLE metrics (
+  at_us  INTEGER NOT NULL,
+  name   TEXT NOT NULL,                 -- series, e.g. 'connected'
+  label  TEXT NOT NULL,                 -- e.g. a RAT; '' when unlabelled
+  value  REAL NOT NULL,
+  PRIMARY KEY (name, label, at_us)
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* insert_session_sql = R"sql(
+INSERT INTO sessions (serial, at_us, rat, cell_id, rsrp_dbm, notes, bytes_up, bytes_down, outcome)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+)sql";
+
+constexpr const char* insert_metric_sql = R"sql(
+INSERT OR REPLACE INTO metrics (at_us, name, label, value) VALUES (?1, ?2, ?3, ?4)
 )sql";
 
 constexpr const char* insert_event_sql = R"sql(
@@ -107,6 +138,12 @@ std::expected<std::unique_ptr<twin_store>, std::string> twin_store::create(
                          nullptr) != SQLITE_OK) {
     return std::unexpected(store->error_text("prepare insert event"));
   }
+  if (sqlite3_prepare_v3(db, insert_session_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                         &store->insert_session_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v3(db, insert_metric_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                         &store->insert_metric_, nullptr) != SQLITE_OK) {
+    return std::unexpected(store->error_text("prepare insert"));
+  }
   return store;
 }
 
@@ -115,6 +152,8 @@ twin_store::twin_store(sqlite3* db, std::filesystem::path path) : db_(db), path_
 twin_store::~twin_store() {
   sqlite3_finalize(upsert_);
   sqlite3_finalize(insert_event_);
+  sqlite3_finalize(insert_session_);
+  sqlite3_finalize(insert_metric_);
   sqlite3_close(db_);
 }
 
@@ -190,6 +229,71 @@ std::expected<void, std::string> twin_store::append_events(const std::vector<clo
     }
   }
   return exec("COMMIT");
+}
+
+std::expected<void, std::string> twin_store::append_sessions(
+    const std::vector<session_row>& sessions) {
+  if (auto ok = exec("BEGIN"); !ok) return ok;
+  for (const session_row& r : sessions) {
+    sqlite3_stmt* s = insert_session_;
+    bind_text(s, 1, r.serial);
+    sqlite3_bind_int64(s, 2, r.at_us);
+    const std::string_view rat = models::rat_name(static_cast<models::rat>(r.rat));
+    sqlite3_bind_text(s, 3, rat.data(), static_cast<int>(rat.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, r.cell_id);
+    if (r.rsrp_dbm == r.rsrp_dbm) {
+      sqlite3_bind_double(s, 5, r.rsrp_dbm);
+    } else {
+      sqlite3_bind_null(s, 5);  // NaN: no serving site
+    }
+    sqlite3_bind_int64(s, 6, r.notes);
+    sqlite3_bind_int64(s, 7, r.bytes_up);
+    sqlite3_bind_int64(s, 8, r.bytes_down);
+    bind_text(s, 9, r.outcome);
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+      std::string text = error_text("insert session");
+      exec("ROLLBACK");
+      return std::unexpected(text);
+    }
+  }
+  return exec("COMMIT");
+}
+
+std::expected<void, std::string> twin_store::append_metrics(
+    const std::vector<metric_sample>& samples) {
+  if (auto ok = exec("BEGIN"); !ok) return ok;
+  for (const metric_sample& m : samples) {
+    sqlite3_stmt* s = insert_metric_;
+    sqlite3_bind_int64(s, 1, m.at_us);
+    bind_text(s, 2, m.name);
+    bind_text(s, 3, m.label);
+    sqlite3_bind_double(s, 4, m.value);
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+      std::string text = error_text("insert metric");
+      exec("ROLLBACK");
+      return std::unexpected(text);
+    }
+  }
+  return exec("COMMIT");
+}
+
+std::expected<void, std::string> twin_store::expire_before(std::int64_t before_us) {
+  sqlite3_stmt* stmt = nullptr;
+  for (const char* sql :
+       {"DELETE FROM events WHERE at_us < ?1", "DELETE FROM sessions WHERE at_us < ?1"}) {
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+      return std::unexpected(error_text("prepare expiry"));
+    }
+    sqlite3_bind_int64(stmt, 1, before_us);
+    const int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) return std::unexpected(error_text("expire old rows"));
+  }
+  return {};
 }
 
 std::expected<void, std::string> twin_store::set_run_info(

@@ -29,6 +29,27 @@ caf::behavior writer_actor(caf::stateful_actor<writer_state>* self,
         }
         return true;
       },
+      [self](sessions_atom, const std::vector<session_row>& rows) -> caf::result<bool> {
+        if (!self->state.store) return caf::make_error(caf::sec::invalid_argument, "store closed");
+        if (auto ok = self->state.store->append_sessions(rows); !ok) {
+          return caf::make_error(caf::sec::runtime_error, ok.error());
+        }
+        return true;
+      },
+      [self](sample_atom, const std::vector<metric_sample>& samples) -> caf::result<bool> {
+        if (!self->state.store) return caf::make_error(caf::sec::invalid_argument, "store closed");
+        if (auto ok = self->state.store->append_metrics(samples); !ok) {
+          return caf::make_error(caf::sec::runtime_error, ok.error());
+        }
+        return true;
+      },
+      [self](expire_atom, std::int64_t before_us) -> caf::result<bool> {
+        if (!self->state.store) return caf::make_error(caf::sec::invalid_argument, "store closed");
+        if (auto ok = self->state.store->expire_before(before_us); !ok) {
+          return caf::make_error(caf::sec::runtime_error, ok.error());
+        }
+        return true;
+      },
       [self](close_atom) {
         self->state.store.reset();
         return true;

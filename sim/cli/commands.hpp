@@ -31,8 +31,22 @@ struct run_args {
   bool json = false;
 };
 
+// `twin show` / `twin list` over a run's twin store.
+struct twin_args {
+  std::string db;  // a run's output directory or its twins.sqlite; empty: default_store()
+  std::string serial;
+  int history = 10;  // rows of each history table shown by `twin show`
+  std::string fleet, rat, state, firmware;
+  int limit = 50;  // rows printed by `twin list`; 0 = all
+  bool json = false;
+};
+
 int run_command(const run_args& args);
 int validate_command(const std::string& scenario, bool json);
 int bench_command(const run_args& args);
+int twin_show_command(const twin_args& args);
+int twin_list_command(const twin_args& args);
+// The store the query commands read when none is given: the newest out/*/twins.sqlite.
+std::string default_store();
 
 }  // namespace twelvefold::cli

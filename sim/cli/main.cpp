@@ -55,6 +55,37 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   add_run_options(bench_cmd, bench);
 
+  twin_args twin;
+  CLI::App* twin_cmd =
+      app.add_subcommand("twin", "Show or list the digital twins a run recorded (twins.sqlite)");
+  twin_cmd->require_subcommand(1);
+  auto add_db_option = [](CLI::App* cmd, std::string& db) {
+    cmd->add_option("--db", db,
+                    "A run's output directory or its twins.sqlite (default: the newest "
+                    "out/*/twins.sqlite)");
+  };
+  CLI::App* twin_show = twin_cmd->add_subcommand(
+      "show", "One twin: its record, bindings, fleets, env, firmware, sessions and events");
+  twin_show->add_option("serial", twin.serial, "Product serial, e.g. ENV-AMS-0000042")->required();
+  add_db_option(twin_show, twin.db);
+  twin_show->add_option("--history", twin.history, "Rows of each history shown")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  twin_show->add_flag("--json", twin.json, "Print the twin as JSON");
+  CLI::App* twin_list = twin_cmd->add_subcommand("list", "Twins matching filters, by serial");
+  add_db_option(twin_list, twin.db);
+  twin_list->add_option("--fleet", twin.fleet, "Only twins of this fleet");
+  twin_list->add_option("--rat", twin.rat, "Only twins whose modem is on this RAT (e.g. lte-m)");
+  twin_list->add_option("--state", twin.state,
+                        "Only twins in this state: radio status (preferred, fallback, failing, "
+                        "dark, never) or fleet lifecycle state");
+  twin_list->add_option("--firmware", twin.firmware,
+                        "Only twins running this firmware (name, or name@version)");
+  twin_list->add_option("--limit", twin.limit, "Rows to print (0 = all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  twin_list->add_flag("--json", twin.json, "Print the twins as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -65,5 +96,7 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_command(run);
   if (validate_cmd->parsed()) return validate_command(validate_path, validate_json);
   if (bench_cmd->parsed()) return bench_command(bench);
+  if (twin_show->parsed()) return twin_show_command(twin);
+  if (twin_list->parsed()) return twin_list_command(twin);
   return exit_bad_input;
 }

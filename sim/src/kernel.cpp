@@ -59,6 +59,23 @@ const char* coverage_name(models::coverage_class c) {
   return "none";
 }
 
+// The hourly network series as rows of table metrics (name, label, value per sample).
+std::vector<metric_sample> metric_samples_of(const run_summary& sum) {
+  std::vector<metric_sample> out;
+  for (const network_point& p : sum.network_timeline) {
+    const auto at_us = static_cast<std::int64_t>(p.at_s * 1e6);
+    for (const auto& [rat, n] : p.connected) {
+      out.push_back({at_us, "connected", rat, static_cast<double>(n)});
+    }
+    out.push_back({at_us, "on_fallback", "", static_cast<double>(p.on_fallback)});
+    out.push_back({at_us, "failing", "", static_cast<double>(p.failing)});
+    out.push_back({at_us, "dark", "", static_cast<double>(p.dark)});
+    out.push_back({at_us, "never_connected", "", static_cast<double>(p.never)});
+    out.push_back({at_us, "sites_up", "", static_cast<double>(p.sites_up)});
+  }
+  return out;
+}
+
 const char* status_name(radio_status s) {
   switch (s) {
     case radio_status::preferred:
@@ -108,7 +125,7 @@ std::map<std::string, std::string> run_info(const world& w, int threads) {
           {"window_us", std::to_string(w.window_us)},
           {"twins", std::to_string(w.twins.size())},
           {"threads", std::to_string(threads)},
-          {"schema_version", "1"}};
+          {"schema_version", "2"}};
 }
 
 // Sends a request and waits for its answer; an error or a failed reply becomes run_error.
@@ -162,7 +179,14 @@ class kernel {
       while (sim_us >= next_flush_us) {
         // The digital twins reach SQLite every store_flush interval; the management service
         // writes them without holding the kernel up (the final flush below waits for all).
-        if (cast_.writer) caf::anon_send(cast_.management, flush_atom::value);
+        if (cast_.writer) {
+          caf::anon_send(cast_.management, flush_atom::value);
+          // Retention applies as the run goes, so a long run's file stays bounded.
+          if (world_->store_retention_us > 0 && next_flush_us > world_->store_retention_us) {
+            caf::anon_send(cast_.writer, expire_atom::value,
+                           next_flush_us - world_->store_retention_us);
+          }
+        }
         next_flush_us += world_->store_flush_us;
       }
       if (options_.on_progress &&
@@ -448,6 +472,8 @@ class kernel {
       }
       auto written = ask<bool>(self_, cast_.writer, upsert_atom::value, std::move(rows));
       if (!written) return std::unexpected(written.error());
+      auto sampled = ask<bool>(self_, cast_.writer, sample_atom::value, metric_samples_of(sum));
+      if (!sampled) return std::unexpected(sampled.error());
       auto closed = ask<bool>(self_, cast_.writer, close_atom::value);
       if (!closed) return std::unexpected(closed.error());
     }

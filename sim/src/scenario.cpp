@@ -192,6 +192,12 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
     at(loc.nested(root, s, "kernel", -1), s.kernel(), "window_ms", -1,
        "window_ms must be within [10, 60000]");
   }
+  if (!s.store().retention().empty()) {
+    if (auto r = parse_duration_us(s.store().retention()); !r || *r <= 0) {
+      at(loc.nested(root, s, "store", -1), s.store(), "retention", -1,
+         "retention: " + (r ? std::string("must be positive") : r.error()));
+    }
+  }
 
   std::set<std::string> region_names;
   std::set<std::uint32_t> cell_ids;

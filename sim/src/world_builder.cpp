@@ -112,6 +112,10 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
                                                     ? s.kernel().store_flush_minutes()
                                                     : default_store_flush_minutes) *
                       60 * 1'000'000;
+  w->store_sessions = !s.store().has_sessions() || s.store().sessions();
+  if (!s.store().retention().empty()) {
+    w->store_retention_us = *parse_duration_us(s.store().retention());
+  }
   w->project_env = env_of(s.env());
 
   for (const auto& r : s.regions()) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <filesystem>
 
 namespace twelvefold::actors {
@@ -85,6 +86,37 @@ TEST(TwinStore, UnwritablePathIsAnErrorNamingIt) {
   auto store = twin_store::create("/nonexistent-dir/for/sure/twins.sqlite");
   ASSERT_FALSE(store);
   EXPECT_NE(store.error().find("/nonexistent-dir/for/sure/twins.sqlite"), std::string::npos);
+}
+
+TEST(TwinStore, SessionsEventsAndMetricsAppendAndRetentionExpiresOldRows) {
+  const auto path = temp_path("history.sqlite");
+  auto store = twin_store::create(path);
+  ASSERT_TRUE(store) << store.error();
+  std::vector<session_row> sessions;
+  std::vector<cloud_event> events;
+  for (int hour = 0; hour < 10; ++hour) {
+    session_row s;
+    s.at_us = hour * 3600LL * 1'000'000;
+    s.serial = "A-1";
+    s.notes = 3;
+    s.bytes_up = 200;
+    s.rsrp_dbm = hour == 0 ? std::nanf("") : -100.0f;  // no serving site: NULL
+    s.outcome = "accepted";
+    sessions.push_back(s);
+    events.push_back({0, s.at_us, "note", "sensors.qo", "{\"t\":1}", "A-1"});
+  }
+  ASSERT_TRUE((*store)->append_sessions(sessions));
+  ASSERT_TRUE((*store)->append_events(events));
+  ASSERT_TRUE((*store)->append_metrics({{0, "connected", "lte-m", 5}, {3600, "dark", "", 1}}));
+  // A sample written twice (a resumed run) replaces the first.
+  ASSERT_TRUE((*store)->append_metrics({{0, "connected", "lte-m", 7}}));
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM sessions WHERE rsrp_dbm IS NULL"), 1);
+  EXPECT_EQ(query_int(path, "SELECT value FROM metrics WHERE name = 'connected'"), 7);
+  // Retention: everything before hour 6 goes, from both history tables.
+  ASSERT_TRUE((*store)->expire_before(6 * 3600LL * 1'000'000));
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM sessions"), 4);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM events"), 4);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM metrics"), 2);  // metrics are kept
 }
 
 }  // namespace

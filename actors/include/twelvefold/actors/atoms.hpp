@@ -15,6 +15,7 @@ using upsert_atom = caf::atom_constant<caf::atom("upsert")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
 
 }  // namespace twelvefold::actors

@@ -54,10 +54,15 @@ struct window_result {
 };
 
 // An uplink that reached the cloud at `arrival_us`.
+// The network attaches what it knows of the session (as a network server attaches gateway
+// metadata): the RAT, serving site and signal of this very session.
 struct delivered_uplink {
   twin_index twin = 0;
   std::int64_t arrival_us = 0;
   std::string uplink;
+  std::uint8_t rat = 0;  // models::rat
+  std::uint32_t cell_id = 0;
+  float rsrp_dbm = 0;
 };
 
 // The cloud's answer to one delivered uplink.
@@ -96,6 +101,28 @@ struct cloud_event {
   std::string file;
   std::string body;
   std::string serial;  // filled in by the management service when the event is written
+};
+
+// A session as the cloud saw it (table `sessions`): refused sessions too, with the reason.
+struct session_row {
+  twin_index twin = 0;
+  std::int64_t at_us = 0;  // arrival at the cloud
+  std::uint32_t notes = 0;
+  std::uint32_t bytes_up = 0;
+  std::uint32_t bytes_down = 0;
+  std::uint32_t cell_id = 0;
+  float rsrp_dbm = 0;
+  std::uint8_t rat = 0;   // models::rat
+  std::string outcome;    // "accepted" or the refusal reason
+  std::string serial;     // filled in by the management service when the row is written
+};
+
+// One sample of a run-level time series (table `metrics`): e.g. connected twins by RAT.
+struct metric_sample {
+  std::int64_t at_us = 0;
+  std::string name;   // e.g. "connected"
+  std::string label;  // e.g. "lte-m"; '' for unlabelled series
+  double value = 0;
 };
 
 // One row of the `twins` table (see docs/twin-store.md).
@@ -147,7 +174,8 @@ typename Inspector::result_type inspect(Inspector& f, window_result& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivered_uplink& x) {
-  return f(caf::meta::type_name("delivered_uplink"), x.twin, x.arrival_us, x.uplink);
+  return f(caf::meta::type_name("delivered_uplink"), x.twin, x.arrival_us, x.uplink, x.rat,
+           x.cell_id, x.rsrp_dbm);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
@@ -168,6 +196,15 @@ typename Inspector::result_type inspect(Inspector& f, note_ack& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_event& x) {
   return f(caf::meta::type_name("cloud_event"), x.twin, x.at_us, x.kind, x.file, x.body, x.serial);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_row& x) {
+  return f(caf::meta::type_name("session_row"), x.twin, x.at_us, x.notes, x.bytes_up,
+           x.bytes_down, x.cell_id, x.rsrp_dbm, x.rat, x.outcome, x.serial);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, metric_sample& x) {
+  return f(caf::meta::type_name("metric_sample"), x.at_us, x.name, x.label, x.value);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_row& x) {

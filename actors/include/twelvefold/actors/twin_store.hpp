@@ -4,6 +4,7 @@
 // Thread: one thread at a time (the writer actor owns it).
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <map>
@@ -31,6 +32,12 @@ class twin_store {
   std::expected<void, std::string> upsert(const std::vector<twin_row>& rows);
   // Appends events (table events) in one transaction; `serial` must be set on each.
   std::expected<void, std::string> append_events(const std::vector<cloud_event>& events);
+  // Appends sessions as the cloud saw them (table sessions), one transaction.
+  std::expected<void, std::string> append_sessions(const std::vector<session_row>& sessions);
+  // Appends run-level time-series samples (table metrics), one transaction.
+  std::expected<void, std::string> append_metrics(const std::vector<metric_sample>& samples);
+  // Retention: deletes events and sessions older than `before_us` (virtual time).
+  std::expected<void, std::string> expire_before(std::int64_t before_us);
   // Key/value facts about the run (scenario, seed, epoch, ...), in table run_info.
   std::expected<void, std::string> set_run_info(const std::map<std::string, std::string>& info);
 
@@ -42,6 +49,8 @@ class twin_store {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* upsert_ = nullptr;
   sqlite3_stmt* insert_event_ = nullptr;
+  sqlite3_stmt* insert_session_ = nullptr;
+  sqlite3_stmt* insert_metric_ = nullptr;
   std::filesystem::path path_;
 };
 

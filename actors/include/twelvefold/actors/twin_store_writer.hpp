@@ -2,6 +2,9 @@
 // (SQLite calls block). Protocol:
 //   (upsert_atom, std::vector<twin_row>) -> bool, or an error naming the file and the cause
 //   (events_atom, std::vector<cloud_event>) -> bool   (appended to table events)
+//   (sessions_atom, std::vector<session_row>) -> bool  (appended to table sessions)
+//   (sample_atom, std::vector<metric_sample>) -> bool  (appended to table metrics)
+//   (expire_atom, int64 before_us) -> bool            (retention: older events/sessions go)
 //   (close_atom) -> bool   (closes the database: a checkpointed, self-contained file)
 #pragma once
 

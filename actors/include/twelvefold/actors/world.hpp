@@ -88,6 +88,8 @@ struct world {
   std::int64_t duration_us = 0;
   std::int64_t window_us = 1'000'000;
   std::int64_t store_flush_us = 15 * 60 * 1'000'000LL;
+  bool store_sessions = true;           // table sessions: one row per session seen by the cloud
+  std::int64_t store_retention_us = 0;  // events and sessions older than this go; 0 = keep all
   std::vector<region_spec> regions;
   std::vector<device_model_spec> device_models;
   std::vector<fleet_spec> fleets;

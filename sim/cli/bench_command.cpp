@@ -34,14 +34,14 @@ std::uint64_t peak_rss_bytes() {
 
 int bench_command(const run_args& args) {
   const std::uint64_t rss_before = current_rss_bytes();
-  auto world = build_input(args);
-  if (!world) {
-    std::fprintf(stderr, "twelvefold bench: bad input:\n%s", world.error().c_str());
+  auto input = build_input(args);
+  if (!input) {
+    std::fprintf(stderr, "twelvefold bench: bad input:\n%s", input.error().c_str());
     return exit_bad_input;
   }
   sim::run_options options;
   options.threads = args.threads;
-  auto summary = sim::run_world(*world, options);
+  auto summary = sim::run_world(input->world, options);
   if (!summary) {
     std::fprintf(stderr, "twelvefold bench: %s\n", summary.error().message.c_str());
     return summary.error().kind == sim::run_error_kind::bad_input ? exit_bad_input : exit_failed;

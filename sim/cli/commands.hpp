@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace twelvefold::cli {
 
@@ -29,6 +30,7 @@ struct run_args {
   bool quiet = false;
   double realtime = 0;  // --realtime SPEED; 0 = as fast as possible
   bool json = false;
+  std::vector<std::string> params;  // --param NAME=VALUE, for the scenario's #param
 };
 
 // `twin show` / `twin list` over a run's twin store.
@@ -42,7 +44,8 @@ struct twin_args {
 };
 
 int run_command(const run_args& args);
-int validate_command(const std::string& scenario, bool json);
+int validate_command(const std::string& scenario, const std::vector<std::string>& params,
+                     bool json);
 int bench_command(const run_args& args);
 int twin_show_command(const twin_args& args);
 int twin_list_command(const twin_args& args);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
                     "Multiply every fleet's count (e.g. 0.01 for a quick look)");
     cmd->add_option("--duration", a.duration, "Override the simulated duration (e.g. 6h)");
     cmd->add_flag("--json", a.json, "Print the summary as JSON");
+    cmd->add_option("--param", a.params, "Set a scenario #param (NAME=VALUE; repeat for several)");
   };
 
   CLI::App* run_cmd =
@@ -39,11 +40,14 @@ int main(int argc, char** argv) {
 
   std::string validate_path;
   bool validate_json = false;
+  std::vector<std::string> validate_params;
   CLI::App* validate_cmd = app.add_subcommand(
       "validate", "Check a scenario file; prints every problem as FILE:LINE:COL: message");
   validate_cmd->add_option("scenario", validate_path, "Scenario directory or .txtpb file")
       ->required();
   validate_cmd->add_flag("--json", validate_json, "Print the result as JSON");
+  validate_cmd->add_option("--param", validate_params,
+                           "Set a scenario #param (NAME=VALUE; repeat for several)");
 
   run_args bench;
   bench.scenario = "scenarios/scale-100k";
@@ -94,7 +98,8 @@ int main(int argc, char** argv) {
     return code == 0 ? exit_ok : exit_bad_input;
   }
   if (run_cmd->parsed()) return run_command(run);
-  if (validate_cmd->parsed()) return validate_command(validate_path, validate_json);
+  if (validate_cmd->parsed())
+    return validate_command(validate_path, validate_params, validate_json);
   if (bench_cmd->parsed()) return bench_command(bench);
   if (twin_show->parsed()) return twin_show_command(twin);
   if (twin_list->parsed()) return twin_list_command(twin);

@@ -1,7 +1,9 @@
 // `twelvefold run` and `twelvefold validate`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -50,33 +52,54 @@ void print_human_summary(const sim::run_summary& s, const std::filesystem::path&
   std::printf("Wrote %s and %s\n", (out / "summary.json").c_str(), (out / "twins.sqlite").c_str());
 }
 
+// Every assertion with its measured value; with --quiet only the failures (for CI logs).
+void print_assertions(const std::vector<sim::assertion_result>& results, bool quiet) {
+  if (results.empty()) return;
+  std::size_t failed = 0;
+  for (const auto& a : results) failed += a.passed ? 0 : 1;
+  FILE* out = failed > 0 ? stderr : stdout;
+  if (!quiet || failed > 0) {
+    std::fprintf(out, "Assertions: %zu passed, %zu failed\n", results.size() - failed, failed);
+  }
+  for (const auto& a : results) {
+    if (quiet && a.passed) continue;
+    char measured[64] = "no value";
+    if (a.measured) std::snprintf(measured, sizeof measured, "%.6g", *a.measured);
+    const std::string label = a.name == a.expect ? a.expect : a.name + ": " + a.expect;
+    std::fprintf(out, "  %s  %s (measured %s%s%s)\n", a.passed ? "PASS" : "FAIL", label.c_str(),
+                 measured, a.detail.empty() ? "" : "; ", a.detail.c_str());
+  }
+}
+
 }  // namespace
 
 int run_command(const run_args& args) {
-  auto world = build_input(args);
-  if (!world) {
-    std::fprintf(stderr, "twelvefold run: bad input:\n%s", world.error().c_str());
+  auto input = build_input(args);
+  if (!input) {
+    std::fprintf(stderr, "twelvefold run: bad input:\n%s", input.error().c_str());
     return exit_bad_input;
   }
+  const auto& world = input->world;
   if (args.threads < 1 || args.threads > 256) {
     std::fprintf(stderr, "twelvefold run: --threads must be within [1, 256]\n");
     return exit_bad_input;
   }
   const std::filesystem::path out = args.out_dir.empty()
-                                        ? std::filesystem::path("out") / (*world)->scenario_name
+                                        ? std::filesystem::path("out") / world->scenario_name
                                         : std::filesystem::path(args.out_dir);
   sim::run_options options;
   options.threads = args.threads;
   options.out_dir = out;
   options.stop_requested = &stop_requested;
   options.realtime_speed = args.realtime;
+  options.assertions = input->file.assertions;
   progress_bar bar(stdout);
   const bool show_progress = !args.quiet && !args.json && isatty(STDOUT_FILENO) != 0;
   if (show_progress) options.on_progress = [&bar](const sim::progress& p) { bar.update(p); };
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  auto summary = sim::run_world(*world, options);
+  auto summary = sim::run_world(world, options);
   if (show_progress) bar.finish();
   if (!summary) {
     std::fprintf(stderr, "twelvefold run: %s%s\n",
@@ -93,11 +116,16 @@ int run_command(const run_args& args) {
   } else if (!args.quiet) {
     print_human_summary(*summary, out);
   }
-  return summary->stopped_early ? exit_interrupted : exit_ok;
+  if (summary->stopped_early) return exit_interrupted;
+  const bool failed =
+      std::ranges::any_of(summary->assertions, [](const auto& a) { return !a.passed; });
+  if (!args.json) print_assertions(summary->assertions, args.quiet);
+  return failed ? exit_failed : exit_ok;
 }
 
-int validate_command(const std::string& scenario, bool json) {
-  auto loaded = load_input(scenario);
+int validate_command(const std::string& scenario, const std::vector<std::string>& params,
+                     bool json) {
+  auto loaded = load_input(scenario, params);
   if (!loaded) {
     if (json) {
       std::cout << nlohmann::json{{"valid", false}, {"errors", loaded.error()}}.dump() << "\n";
@@ -107,7 +135,11 @@ int validate_command(const std::string& scenario, bool json) {
     return exit_bad_input;
   }
   std::uint64_t twins = 0;
-  for (const auto& fleet : loaded->spec->fleets()) twins += fleet.count();
+  const double scale = loaded->spec->has_scale() ? loaded->spec->scale() : 1.0;
+  for (const auto& fleet : loaded->spec->fleets()) {
+    twins +=
+        std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(fleet.count() * scale)));
+  }
   if (json) {
     std::cout << nlohmann::json{{"valid", true},
                                 {"scenario", loaded->spec->name()},

@@ -5,9 +5,17 @@
 
 namespace twelvefold::cli {
 
-std::expected<sim::scenario_file, std::string> load_input(const std::string& scenario) {
+std::expected<sim::scenario_file, std::string> load_input(const std::string& scenario,
+                                                          const std::vector<std::string>& params) {
   sim::load_options options;
   options.firmware_search_path = sim::default_firmware_search_path();
+  for (const std::string& p : params) {
+    const std::size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return std::unexpected("--param " + p + ": expected NAME=VALUE\n");
+    }
+    options.params[p.substr(0, eq)] = p.substr(eq + 1);
+  }
   auto loaded = scenario.empty() ? sim::parse_scenario(std::string(embedded_quickstart()),
                                                        "<embedded quickstart>", ".", options)
                                  : sim::load_scenario(scenario, options);
@@ -15,8 +23,8 @@ std::expected<sim::scenario_file, std::string> load_input(const std::string& sce
   return std::move(*loaded);
 }
 
-std::expected<std::shared_ptr<const actors::world>, std::string> build_input(const run_args& args) {
-  auto loaded = load_input(args.scenario);
+std::expected<run_input, std::string> build_input(const run_args& args) {
+  auto loaded = load_input(args.scenario, args.params);
   if (!loaded) return std::unexpected(loaded.error());
   sim::world_overrides overrides;
   overrides.seed = args.seed;
@@ -32,7 +40,8 @@ std::expected<std::shared_ptr<const actors::world>, std::string> build_input(con
     }
     overrides.duration_us = *d;
   }
-  return sim::build_world(*loaded, overrides);
+  auto world = sim::build_world(*loaded, overrides);
+  return run_input{std::move(*loaded), std::move(world)};
 }
 
 }  // namespace twelvefold::cli

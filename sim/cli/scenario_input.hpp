@@ -4,6 +4,7 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "twelvefold/actors/world.hpp"
@@ -11,9 +12,15 @@
 
 namespace twelvefold::cli {
 
-// Loads the scenario named by args.scenario (or the embedded quickstart), applying --seed,
-// --scale and --duration. On bad input returns the message to print (file:line:col: ...).
-std::expected<sim::scenario_file, std::string> load_input(const std::string& scenario);
-std::expected<std::shared_ptr<const actors::world>, std::string> build_input(const run_args& args);
+// Loads the scenario named by `scenario` (or the embedded quickstart) with its #param values
+// from `params` ("NAME=VALUE"). build_input also applies --seed, --scale and --duration. On bad
+// input both return the message to print (file:line:col: ...).
+std::expected<sim::scenario_file, std::string> load_input(const std::string& scenario,
+                                                          const std::vector<std::string>& params);
+struct run_input {
+  sim::scenario_file file;
+  std::shared_ptr<const actors::world> world;
+};
+std::expected<run_input, std::string> build_input(const run_args& args);
 
 }  // namespace twelvefold::cli

@@ -17,6 +17,7 @@
 #include "twelvefold/models/radio.hpp"
 #include "twelvefold/models/radio_model.hpp"
 #include "twelvefold/shim/firmware_image.hpp"
+#include "twelvefold/sim/summary.hpp"
 #include "twelvefold/sim/wake_calendar.hpp"
 
 namespace twelvefold::sim {
@@ -561,6 +562,12 @@ std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
   caf::anon_send_exit(actors.management, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(actors.solution, caf::exit_reason::user_shutdown);
   if (actors.writer) caf::anon_send_exit(actors.writer, caf::exit_reason::user_shutdown);
+  if (result && !options.assertions.empty()) {
+    const nlohmann::ordered_json document = summary_document(*result);
+    for (const assertion_spec& spec : options.assertions) {
+      result->assertions.push_back(evaluate(spec, document));
+    }
+  }
   return result;
 }
 

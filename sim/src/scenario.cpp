@@ -1,5 +1,7 @@
 // Scenario loading and validation (see scenario.hpp).
 #include "twelvefold/sim/scenario.hpp"
+#include "twelvefold/sim/scenario_source.hpp"
+#include "twelvefold/sim/summary.hpp"
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
@@ -81,6 +83,17 @@ class locator {
   std::string file_;
   const pb::TextFormat::ParseInfoTree* tree_;
 };
+
+// Top-level keys of summary.json (what an assertion's metric path may start with).
+const std::set<std::string>& known_summary_keys() {
+  static const std::set<std::string> keys = [] {
+    std::set<std::string> k;
+    const auto document = summary_document(run_summary{});
+    for (auto it = document.begin(); it != document.end(); ++it) k.insert(it.key());
+    return k;
+  }();
+  return keys;
+}
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
@@ -191,6 +204,28 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       (s.kernel().window_ms() < 10 || s.kernel().window_ms() > 60'000)) {
     at(loc.nested(root, s, "kernel", -1), s.kernel(), "window_ms", -1,
        "window_ms must be within [10, 60000]");
+  }
+  for (int i = 0; i < s.assertions_size(); ++i) {
+    const auto& a = s.assertions(i);
+    const auto* atree = loc.nested(root, s, "assertions", i);
+    auto spec = parse_assertion(a, out.epoch_utc_us);
+    if (!spec) {
+      // The message starts with the field it is about ("expect: ...", "from: ...").
+      const std::string field = spec.error().substr(0, spec.error().find(':'));
+      at(atree, a, field.c_str(), -1, "assertions[" + std::to_string(i) + "]: " + spec.error());
+      continue;
+    }
+    const std::string& root_key = spec->path.front();
+    if (!known_summary_keys().contains(root_key)) {
+      at(atree, a, "expect", -1,
+         "assertions[" + std::to_string(i) + "]: expect: summary.json has no metric " +
+             quoted(root_key) + " (see docs/outputs.md)");
+      continue;
+    }
+    out.assertions.push_back(std::move(*spec));
+  }
+  if (s.has_scale() && !(s.scale() > 0 && s.scale() <= 1000)) {
+    at(root, s, "scale", -1, "scale must be within (0, 1000]");
   }
   if (!s.store().retention().empty()) {
     if (auto r = parse_duration_us(s.store().retention()); !r || *r <= 0) {
@@ -461,6 +496,12 @@ std::vector<std::filesystem::path> default_firmware_search_path() {
 std::expected<scenario_file, std::vector<diagnostic>> parse_scenario(
     const std::string& text, const std::string& display_name, const std::filesystem::path& base_dir,
     const load_options& options) {
+  auto source = expand_scenario_source(text, display_name, base_dir, options.params);
+  if (!source) return std::unexpected(std::move(source.error()));
+  auto locate_all = [&](std::vector<diagnostic> found) {
+    for (diagnostic& d : found) d = source->locate(std::move(d));
+    return found;
+  };
   std::vector<diagnostic> errors;
   auto spec = std::make_shared<Scenario>();
   pb::TextFormat::Parser parser;
@@ -468,15 +509,17 @@ std::expected<scenario_file, std::vector<diagnostic>> parse_scenario(
   pb::TextFormat::ParseInfoTree tree;
   parser.RecordErrorsTo(&collector);
   parser.WriteLocationsTo(&tree);
-  if (!parser.ParseFromString(text, spec.get())) {
+  if (!parser.ParseFromString(source->text, spec.get())) {
     if (errors.empty()) errors.push_back({display_name, 0, 0, "not a valid scenario"});
-    return std::unexpected(std::move(errors));
+    return std::unexpected(locate_all(std::move(errors)));
   }
   errors.clear();  // warnings only
   scenario_file out;
   out.path = display_name;
+  out.params = source->params;
+  out.files = source->files;
   check(locator(display_name, &tree), *spec, base_dir, options, out, errors);
-  if (!errors.empty()) return std::unexpected(std::move(errors));
+  if (!errors.empty()) return std::unexpected(locate_all(std::move(errors)));
   out.spec = std::move(spec);
   return out;
 }

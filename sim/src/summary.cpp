@@ -6,7 +6,7 @@
 
 namespace twelvefold::sim {
 
-std::string summary_json(const run_summary& s) {
+nlohmann::ordered_json summary_document(const run_summary& s) {
   nlohmann::ordered_json j;
   j["scenario"] = s.scenario;
   j["seed"] = s.seed;
@@ -22,6 +22,10 @@ std::string summary_json(const run_summary& s) {
   j["notes_delivered"] = s.notes_delivered;
   j["notes_in_flight"] = s.notes_in_flight;
   j["notes_lost"] = s.notes_lost;
+  // The share of Notes the firmware added that reached the store (1 when none were added).
+  j["delivered_ratio"] = s.notes_added > 0 ? static_cast<double>(s.notes_delivered) /
+                                                 static_cast<double>(s.notes_added)
+                                           : 1.0;
   j["duplicates_discarded"] = s.duplicates_discarded;
   j["bytes_uplink"] = s.bytes_uplink;
   j["bytes_downlink"] = s.bytes_downlink;
@@ -85,8 +89,20 @@ std::string summary_json(const run_summary& s) {
                         {"sites_up", p.sites_up}});
   }
   j["network_timeline"] = timeline;
-  return j.dump(2) + "\n";
+  nlohmann::ordered_json assertions = nlohmann::ordered_json::array();
+  for (const assertion_result& a : s.assertions) {
+    assertions.push_back({{"name", a.name},
+                          {"expect", a.expect},
+                          {"passed", a.passed},
+                          {"measured", a.measured ? nlohmann::ordered_json(*a.measured)
+                                                  : nlohmann::ordered_json(nullptr)},
+                          {"detail", a.detail}});
+  }
+  j["assertions"] = assertions;
+  return j;
 }
+
+std::string summary_json(const run_summary& s) { return summary_document(s).dump(2) + "\n"; }
 
 std::expected<void, std::string> write_summary(const std::filesystem::path& dir,
                                                const run_summary& summary) {

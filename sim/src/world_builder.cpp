@@ -186,9 +186,10 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     w->fleets.push_back(std::move(fleet));
 
     std::uint32_t count = fl.count();
-    if (overrides.twin_scale) {
-      count = std::max<std::uint32_t>(
-          1, static_cast<std::uint32_t>(std::lround(count * *overrides.twin_scale)));
+    // The scenario's own scale (a variant: "scale: 10") and the command line's multiply.
+    const double scale = (s.has_scale() ? s.scale() : 1.0) * overrides.twin_scale.value_or(1.0);
+    if (scale != 1.0) {
+      count = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(count * scale)));
     }
     const auto boot_spread_us =
         static_cast<double>(fl.has_boot_spread_s() ? fl.boot_spread_s() : default_boot_spread_s) *

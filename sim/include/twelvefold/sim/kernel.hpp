@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <expected>
+
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "twelvefold/sim/assertions.hpp"
 
 #include "twelvefold/actors/world.hpp"
 
@@ -40,6 +42,8 @@ struct run_options {
   // time runs at `realtime_speed` times the wall clock; 0 runs as fast as possible. When the
   // machine cannot keep up, the run goes on and reports its lag (never stretches time).
   double realtime_speed = 0;
+  // Checked against the summary when the run ends (results in run_summary::assertions).
+  std::vector<assertion_spec> assertions;
 };
 
 struct rat_summary {
@@ -115,6 +119,7 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
+  std::vector<assertion_result> assertions;  // in scenario order
 };
 
 enum class run_error_kind { bad_input, failure };

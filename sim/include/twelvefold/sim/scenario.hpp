@@ -7,10 +7,12 @@
 
 #include <expected>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "twelvefold/sim/assertions.hpp"
 #include "twelvefold/sim/diagnostic.hpp"
 
 namespace twelvefold::scenario::v1 {
@@ -26,12 +28,17 @@ struct scenario_file {
   std::vector<std::filesystem::path> firmware_paths;
   std::int64_t epoch_utc_us = 0;
   std::int64_t duration_us = 0;
+  std::map<std::string, std::string> params;  // every #param and the value used
+  std::vector<std::string> files;             // every file read (the scenario, its includes)
+  std::vector<assertion_spec> assertions;     // checked when the run ends
 };
 
 struct load_options {
   // Directories searched for a firmware image named without a path ("env-sensor" ->
   // DIR/env-sensor.so), in order, after the scenario's own directory.
   std::vector<std::filesystem::path> firmware_search_path;
+  // Values for the scenario's #param parameters (command line --param NAME=VALUE).
+  std::map<std::string, std::string> params;
 };
 
 // `path` is a scenario file or a directory holding scenario.txtpb.

@@ -164,8 +164,13 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
     }
     record_session(s, d, &up, "accepted");
     ++s.totals.sessions_accepted;
+    {
+      const auto hour = static_cast<std::size_t>(d.arrival_us / (3600LL * 1'000'000));
+      if (s.totals.sessions_by_hour.size() <= hour) s.totals.sessions_by_hour.resize(hour + 1, 0);
+      ++s.totals.sessions_by_hour[hour];
+    }
     sessions->push_back({i, up.env_version()});
-    twin_notes tn{d.twin, d.arrival_us, {}};
+    twin_notes tn{d.twin, d.arrival_us, {}, d.start_us};
     tn.notes.reserve(up.notes_size());
     std::string file;
     for (auto& n : *up.mutable_notes()) {
@@ -174,7 +179,7 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
       tn.notes.push_back(
           {n.seq(), file,
            n.record().empty() ? std::move(*n.mutable_body()) : std::move(*n.mutable_record()),
-           n.utc_s()});
+           n.utc_s(), n.age_s()});
     }
     notes.push_back(std::move(tn));
   }

@@ -1,15 +1,28 @@
 // Solution service (see services.hpp).
+#include <algorithm>
+#include <memory>
+
 #include <caf/all.hpp>
 
 #include "twelvefold/actors/atoms.hpp"
+#include "twelvefold/actors/latency_histogram.hpp"
 #include "twelvefold/actors/services.hpp"
 
 namespace twelvefold::actors {
 namespace {
 
+constexpr std::int64_t us_per_hour = 3600LL * 1'000'000;
+
 struct solution_state {
   solution_totals totals;
+  std::unique_ptr<latency_histogram> latency = std::make_unique<latency_histogram>();
 };
+
+void count_by_hour(std::vector<std::uint64_t>& by_hour, std::int64_t at_us, std::uint64_t n) {
+  const auto hour = static_cast<std::size_t>(std::max<std::int64_t>(0, at_us / us_per_hour));
+  if (by_hour.size() <= hour) by_hour.resize(hour + 1, 0);
+  by_hour[hour] += n;
+}
 
 std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_notes>& batch) {
   std::vector<note_ack> acks;
@@ -28,7 +41,10 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
       acked = note.seq;
       ++ack.new_notes;
       ++s.totals.notes_stored;
+      // Queued on the device for age_s, then the session's own time to reach the cloud.
+      s.latency->add(note.age_s + static_cast<double>(tn.arrival_us - tn.session_start_us) / 1e6);
     }
+    if (ack.new_notes > 0) count_by_hour(s.totals.notes_by_hour, tn.arrival_us, ack.new_notes);
     ack.acked_through_seq = acked;
     acks.push_back(ack);
   }
@@ -42,7 +58,16 @@ caf::behavior solution_actor(caf::stateful_actor<solution_state>* self,
       [self](notes_atom, const std::vector<twin_notes>& batch) {
         return store_notes(self->state, batch);
       },
-      [self](collect_atom) { return self->state.totals; },
+      [self](collect_atom) {
+        solution_state& st = self->state;
+        solution_totals totals = st.totals;
+        totals.latency_counts = st.latency->counts();
+        totals.latency_p50_s = st.latency->quantile_s(0.50);
+        totals.latency_p90_s = st.latency->quantile_s(0.90);
+        totals.latency_p99_s = st.latency->quantile_s(0.99);
+        totals.latency_max_s = st.latency->max_s();
+        return totals;
+      },
   };
 }
 

@@ -10,6 +10,7 @@
 
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/device_shard.hpp"
+#include "twelvefold/actors/latency_histogram.hpp"
 #include "twelvefold/actors/network.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/actors/twin_store_writer.hpp"
@@ -367,6 +368,17 @@ class kernel {
     sum.windows = windows_;
     sum.notes_delivered = solution->notes_stored;
     sum.duplicates_discarded = solution->duplicates_discarded;
+    sum.cloud_notes_by_hour = solution->notes_by_hour;
+    sum.latency_p50_s = solution->latency_p50_s;
+    sum.latency_p90_s = solution->latency_p90_s;
+    sum.latency_p99_s = solution->latency_p99_s;
+    sum.latency_max_s = solution->latency_max_s;
+    const auto& edges = latency_histogram::edges_s();
+    for (std::size_t i = 0; i < solution->latency_counts.size(); ++i) {
+      if (solution->latency_counts[i] > 0) {
+        sum.latency_bins.emplace_back(edges[i + 1], solution->latency_counts[i]);
+      }
+    }
     sum.sessions = network->sessions;
     sum.session_failures = network->session_failures;
     sum.bytes_uplink = network->bytes_uplink;
@@ -449,6 +461,7 @@ class kernel {
     if (!management) return std::unexpected(management.error());
     sum.sessions_refused = management->sessions_refused;
     sum.env_updates_sent = management->env_updates_sent;
+    sum.cloud_sessions_by_hour = management->sessions_by_hour;
     if (cast_.writer) {
       std::vector<twin_row> rows = std::move(management->twins);
       for (twin_index twin = 0; twin < rows.size(); ++twin) {

@@ -1,5 +1,6 @@
 #include "twelvefold/sim/summary.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -89,6 +90,28 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                         {"sites_up", p.sites_up}});
   }
   j["network_timeline"] = timeline;
+  nlohmann::ordered_json latency = {{"p50_s", s.latency_p50_s},
+                                    {"p90_s", s.latency_p90_s},
+                                    {"p99_s", s.latency_p99_s},
+                                    {"max_s", s.latency_max_s}};
+  nlohmann::ordered_json bins = nlohmann::ordered_json::array();
+  for (const auto& [le_s, count] : s.latency_bins)
+    bins.push_back({{"le_s", le_s}, {"count", count}});
+  latency["histogram"] = bins;
+  j["delivery_latency"] = latency;
+  // Hourly at the cloud (sample at the end of each hour, like network_timeline).
+  nlohmann::ordered_json cloud = nlohmann::ordered_json::array();
+  const std::size_t hours = std::max(s.cloud_sessions_by_hour.size(), s.cloud_notes_by_hour.size());
+  for (std::size_t h = 0; h < hours; ++h) {
+    const auto at = [h](const std::vector<std::uint64_t>& v) { return h < v.size() ? v[h] : 0; };
+    cloud.push_back(
+        {{"at_s", static_cast<double>(h + 1) * 3600},
+         {"sessions", at(s.cloud_sessions_by_hour)},
+         {"notes_stored", at(s.cloud_notes_by_hour)},
+         {"events_per_s",
+          static_cast<double>(at(s.cloud_sessions_by_hour) + at(s.cloud_notes_by_hour)) / 3600.0}});
+  }
+  j["cloud_timeline"] = cloud;
   nlohmann::ordered_json assertions = nlohmann::ordered_json::array();
   for (const assertion_result& a : s.assertions) {
     assertions.push_back({{"name", a.name},

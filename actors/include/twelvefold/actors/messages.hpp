@@ -63,6 +63,7 @@ struct delivered_uplink {
   std::uint8_t rat = 0;  // models::rat
   std::uint32_t cell_id = 0;
   float rsrp_dbm = 0;
+  std::int64_t start_us = 0;  // when the twin started the session
 };
 
 // The cloud's answer to one delivered uplink.
@@ -77,11 +78,13 @@ struct note_record {
   std::string file;
   std::string body;
   std::int64_t utc_s = 0;
+  std::uint32_t age_s = 0;  // time queued on the device before the session started
 };
 struct twin_notes {
   twin_index twin = 0;
   std::int64_t arrival_us = 0;
   std::vector<note_record> notes;
+  std::int64_t session_start_us = 0;  // with age_s: when each Note was added (latency)
 };
 struct note_ack {
   twin_index twin = 0;
@@ -112,9 +115,9 @@ struct session_row {
   std::uint32_t bytes_down = 0;
   std::uint32_t cell_id = 0;
   float rsrp_dbm = 0;
-  std::uint8_t rat = 0;   // models::rat
-  std::string outcome;    // "accepted" or the refusal reason
-  std::string serial;     // filled in by the management service when the row is written
+  std::uint8_t rat = 0;  // models::rat
+  std::string outcome;   // "accepted" or the refusal reason
+  std::string serial;    // filled in by the management service when the row is written
 };
 
 // One sample of a run-level time series (table `metrics`): e.g. connected twins by RAT.
@@ -175,7 +178,7 @@ typename Inspector::result_type inspect(Inspector& f, window_result& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivered_uplink& x) {
   return f(caf::meta::type_name("delivered_uplink"), x.twin, x.arrival_us, x.uplink, x.rat,
-           x.cell_id, x.rsrp_dbm);
+           x.cell_id, x.rsrp_dbm, x.start_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
@@ -183,11 +186,11 @@ typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_record& x) {
-  return f(caf::meta::type_name("note_record"), x.seq, x.file, x.body, x.utc_s);
+  return f(caf::meta::type_name("note_record"), x.seq, x.file, x.body, x.utc_s, x.age_s);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_notes& x) {
-  return f(caf::meta::type_name("twin_notes"), x.twin, x.arrival_us, x.notes);
+  return f(caf::meta::type_name("twin_notes"), x.twin, x.arrival_us, x.notes, x.session_start_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_ack& x) {
@@ -199,8 +202,8 @@ typename Inspector::result_type inspect(Inspector& f, cloud_event& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_row& x) {
-  return f(caf::meta::type_name("session_row"), x.twin, x.at_us, x.notes, x.bytes_up,
-           x.bytes_down, x.cell_id, x.rsrp_dbm, x.rat, x.outcome, x.serial);
+  return f(caf::meta::type_name("session_row"), x.twin, x.at_us, x.notes, x.bytes_up, x.bytes_down,
+           x.cell_id, x.rsrp_dbm, x.rat, x.outcome, x.serial);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, metric_sample& x) {

@@ -34,14 +34,22 @@ struct management_totals {
   std::uint64_t sessions_accepted = 0;
   std::uint64_t sessions_refused = 0;  // malformed uplinks, unknown serials
   std::uint64_t env_updates_sent = 0;
-  std::uint64_t events_raised = 0;  // entries of the event stream (table events)
-  std::vector<twin_row> twins;      // the digital twins, index: twin
+  std::uint64_t events_raised = 0;              // entries of the event stream (table events)
+  std::vector<std::uint64_t> sessions_by_hour;  // accepted sessions, by hour of arrival
+  std::vector<twin_row> twins;                  // the digital twins, index: twin
 };
 
 struct solution_totals {
   std::uint64_t notes_stored = 0;
   std::uint64_t duplicates_discarded = 0;
   std::vector<std::uint64_t> acked_through;  // index: twin
+  std::vector<std::uint64_t> notes_by_hour;  // Notes stored, by hour of arrival
+  // Delivery latency (note.add -> stored): latency_histogram::edges_s() bins, percentiles.
+  std::vector<std::uint64_t> latency_counts;
+  double latency_p50_s = 0;
+  double latency_p90_s = 0;
+  double latency_p99_s = 0;
+  double latency_max_s = 0;
 };
 
 template <class Inspector>
@@ -51,12 +59,13 @@ typename Inspector::result_type inspect(Inspector& f, cloud_timeline_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
-           x.env_updates_sent, x.events_raised, x.twins);
+           x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {
   return f(caf::meta::type_name("solution_totals"), x.notes_stored, x.duplicates_discarded,
-           x.acked_through);
+           x.acked_through, x.notes_by_hour, x.latency_counts, x.latency_p50_s, x.latency_p90_s,
+           x.latency_p99_s, x.latency_max_s);
 }
 
 caf::actor spawn_solution_service(caf::actor_system& system,

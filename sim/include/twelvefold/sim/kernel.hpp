@@ -119,7 +119,13 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
-  std::vector<assertion_result> assertions;  // in scenario order
+  // Hourly at the cloud: sessions accepted and Notes stored in each hour (index: hour).
+  std::vector<std::uint64_t> cloud_sessions_by_hour;
+  std::vector<std::uint64_t> cloud_notes_by_hour;
+  // Delivery latency (note.add -> stored): percentiles and the histogram's non-empty bins.
+  double latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0, latency_max_s = 0;
+  std::vector<std::pair<double, std::uint64_t>> latency_bins;  // (upper edge s, count)
+  std::vector<assertion_result> assertions;                    // in scenario order
 };
 
 enum class run_error_kind { bad_input, failure };

@@ -424,6 +424,8 @@ class kernel {
     if (!management) return std::unexpected(management.error());
     sum.sessions_refused = management->sessions_refused;
     sum.env_updates_sent = management->env_updates_sent;
+    sum.location = management->location;
+    sum.time = management->time;
     if (cast_.writer) {
       std::vector<twin_row> rows = std::move(management->twins);
       for (twin_index twin = 0; twin < rows.size(); ++twin) {

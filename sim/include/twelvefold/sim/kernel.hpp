@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::sim {
@@ -115,6 +116,8 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
+  actors::location_totals location;  // factor 6 (docs/cloud-location-time.md)
+  actors::time_totals time;          // factor 7
 };
 
 enum class run_error_kind { bad_input, failure };

@@ -54,8 +54,7 @@ bool device_location::read_gnss(twin_index twin, std::string_view name, bool pow
                               (static_cast<std::uint64_t>(now_us / 1'000'000) << 32) | twin,
                               models::stream_purpose::gnss);
     const double since_s = state.fix_us < 0 ? -1.0 : (now_us - state.fix_us) / 1e6;
-    const models::gnss_fix fix =
-        models::attempt_gnss_fix(gnss_, env, spec.position, since_s, rng);
+    const models::gnss_fix fix = models::attempt_gnss_fix(gnss_, env, spec.position, since_s, rng);
     charge_mah = fix.charge_mah;
     state.fix_ok = fix.available;
     if (fix.available) {

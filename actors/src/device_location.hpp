@@ -28,7 +28,7 @@ struct twin_location_state {
   std::int32_t lat_e7 = 0;
   std::int32_t lon_e7 = 0;
   float accuracy_m = 0;
-  float drift_ppm = 0;  // the twin's crystal (clock.hpp)
+  float drift_ppm = 0;       // the twin's crystal (clock.hpp)
   bool fix_ok = false;       // the last attempt got a fix
   bool fix_pending = false;  // a fix the cloud has not been sent yet
 };

@@ -90,7 +90,7 @@ bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
     fix.lon_deg = down.location().lon_e7() / 1e7;
     fix.source = down.location().kind() == 1   ? shim::location_source::gnss
                  : down.location().kind() == 4 ? shim::location_source::tower
-                                                : shim::location_source::triangulated;
+                                               : shim::location_source::triangulated;
     out.location = fix;
   }
   return true;

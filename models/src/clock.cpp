@@ -12,9 +12,8 @@ double clock_drift_ppm(const clock_params& params, std::uint64_t seed, std::uint
 }
 
 std::int64_t local_elapsed_us(std::int64_t true_elapsed_us, double drift_ppm) {
-  return true_elapsed_us +
-         static_cast<std::int64_t>(std::llround(static_cast<double>(true_elapsed_us) * drift_ppm *
-                                                1e-6));
+  return true_elapsed_us + static_cast<std::int64_t>(std::llround(
+                               static_cast<double>(true_elapsed_us) * drift_ppm * 1e-6));
 }
 
 double true_elapsed_us(double local_elapsed_us, double drift_ppm) {
@@ -37,6 +36,21 @@ void drift_estimator::observe(const clock_params& params, std::int64_t utc_us,
       valid = false;
       estimate_ppm = 0;
     }
+    return;
+  }
+  // Delayed sessions arrive late for their counter reading: leave them out. The model's
+  // prediction is exact up to the drift it does not know yet (the tolerance, until valid).
+  const double predicted_utc_us =
+      static_cast<double>(first_utc_us) +
+      true_elapsed_us(static_cast<double>(local_us - first_local_us), valid ? estimate_ppm : 0.0);
+  const double unknown_drift_us =
+      valid ? 0.0 : params.tolerance_ppm * 1e-6 * static_cast<double>(baseline_us);
+  const double excess_us = static_cast<double>(utc_us) - predicted_utc_us;
+  if (excess_us > static_cast<double>(params.max_session_delay_us) + unknown_drift_us) return;
+  if (!valid && -excess_us > static_cast<double>(params.max_session_delay_us) + unknown_drift_us) {
+    // Far earlier than the first session predicts: that one was delayed. Start over from here.
+    first_utc_us = utc_us;
+    first_local_us = local_us;
     return;
   }
   if (baseline_us < params.min_baseline_us) return;

@@ -30,10 +30,10 @@ ranging_site ranging_site_for(const cell_site& site, environment_kind environmen
   }
   // Hata is exactly linear in log10(d): take its value at 1 km and its slope per decade.
   const double hb_m = std::max(site.height_m, detail::min_antenna_height_m);
-  const double at_1km = detail::published_hata_db(environment, site.frequency_mhz, hb_m,
-                                                  params.ue_height_m, 1.0);
-  const double at_10km = detail::published_hata_db(environment, site.frequency_mhz, hb_m,
-                                                   params.ue_height_m, 10.0);
+  const double at_1km =
+      detail::published_hata_db(environment, site.frequency_mhz, hb_m, params.ue_height_m, 1.0);
+  const double at_10km =
+      detail::published_hata_db(environment, site.frequency_mhz, hb_m, params.ue_height_m, 10.0);
   r.b_db = at_10km - at_1km;
   r.a_db = at_1km - 3.0 * r.b_db;  // log10(1000 m) = 3
   const bool per_resource_element = site.technology == rat::lte_m || site.technology == rat::nb_iot;
@@ -153,7 +153,7 @@ position_estimate multilaterate(const std::vector<range_measurement>& ranges) {
   position_estimate out;
   const double det = n.h00 * n.h11 - n.h01 * n.h01;
   if (!(det > 0) || !std::isfinite(x) || !std::isfinite(y)) return start;  // degenerate geometry
-  double variance_m2 = (n.h00 + n.h11) / det;  // trace of (JtJ)^-1
+  double variance_m2 = (n.h00 + n.h11) / det;                              // trace of (JtJ)^-1
   const std::size_t dof = local.size() - 2;
   // With redundancy, residuals larger than the model's sigma say the estimate is worse.
   if (dof >= 2) variance_m2 *= std::max(1.0, n.cost / static_cast<double>(dof));
@@ -182,9 +182,8 @@ std::vector<scan_entry> simulate_scan(const std::vector<ranging_site>& sites,
     if (!(rx_dbm >= sensitivity_dbm)) continue;
     out.push_back({site.id, static_cast<std::int32_t>(std::lround(rx_dbm))});
   }
-  std::stable_sort(out.begin(), out.end(), [](const scan_entry& a, const scan_entry& b) {
-    return a.rx_dbm > b.rx_dbm;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const scan_entry& a, const scan_entry& b) { return a.rx_dbm > b.rx_dbm; });
   if (out.size() > max_entries) out.resize(max_entries);
   return out;
 }

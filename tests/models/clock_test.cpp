@@ -58,6 +58,30 @@ TEST(Clock, EstimatorErrorIsJitterOverBaseline) {
   EXPECT_NEAR(e.estimate_ppm, -8.0 - 2e6 / double(day_us) * 1e6, 0.05);
 }
 
+TEST(Clock, DelayedSessionsDoNotSkewTheEstimate) {
+  const clock_params p;
+  drift_estimator e;
+  const double drift = 12.0;
+  e.observe(p, 0, 0);
+  e.observe(p, day_us, local_elapsed_us(day_us, drift));
+  ASSERT_TRUE(e.valid);
+  // A session 30 s late (back-off after an outage), a day later: 30 s / 1 day would be 347 ppm.
+  e.observe(p, 2 * day_us + 30'000'000, local_elapsed_us(2 * day_us, drift));
+  EXPECT_NEAR(e.estimate_ppm, drift, 0.01);
+  // A prompt one is used.
+  e.observe(p, 3 * day_us + 500'000, local_elapsed_us(3 * day_us, drift));
+  EXPECT_NEAR(e.estimate_ppm, drift - 0.5e6 / (3.0 * day_us) * 1e6, 0.01);
+}
+
+TEST(Clock, ADelayedFirstSessionIsReplaced) {
+  const clock_params p;
+  drift_estimator e;
+  e.observe(p, 40'000'000, 0);  // arrived 40 s after its counter reading
+  e.observe(p, hour_us, local_elapsed_us(hour_us, 5.0));
+  EXPECT_EQ(e.first_utc_us, hour_us);
+  EXPECT_FALSE(e.valid);
+}
+
 TEST(Clock, EstimatorRestartsAfterACounterReset) {
   const clock_params p;
   drift_estimator e;

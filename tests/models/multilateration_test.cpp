@@ -57,8 +57,8 @@ TEST(Multilateration, WifiUsesTheIndoorModel) {
 
 TEST(Multilateration, NoiseFreeIsExact) {
   const std::vector<ranging_site> sites = urban_grid();
-  for (const local_point truth_local :
-       {local_point{123, -456}, local_point{-800, 300}, local_point{40, -30}, local_point{950, 990}}) {
+  for (const local_point truth_local : {local_point{123, -456}, local_point{-800, 300},
+                                        local_point{40, -30}, local_point{950, 990}}) {
     const geo_point truth = to_geo(center, truth_local);
     std::vector<range_measurement> ranges;
     for (const ranging_site& s : sites) ranges.push_back(measure(s, predicted_rx_dbm(s, truth)));
@@ -113,7 +113,8 @@ TEST(Multilateration, FewerThanThreeSitesFallBackToCentroid) {
   const position_estimate two = multilaterate(ranges);
   EXPECT_TRUE(two.centroid);
   // Nearer the closer site, and the truth within the estimated error.
-  EXPECT_LT(distance_m(two.position, sites[0].position), distance_m(two.position, sites[4].position));
+  EXPECT_LT(distance_m(two.position, sites[0].position),
+            distance_m(two.position, sites[4].position));
   EXPECT_LT(distance_m(two.position, truth), two.error_m);
 }
 

@@ -25,7 +25,13 @@
 namespace twelvefold::actors {
 
 // Values match wire::v1::LocationFix::kind.
-enum class location_kind : std::uint8_t { none = 0, gnss = 1, triangulated = 2, wifi = 3, cell = 4 };
+enum class location_kind : std::uint8_t {
+  none = 0,
+  gnss = 1,
+  triangulated = 2,
+  wifi = 3,
+  cell = 4
+};
 
 // "none", "gnss", "triangulated", "wifi", "cell" (twins table column location_kind).
 std::string_view location_kind_name(location_kind kind);
@@ -59,9 +65,9 @@ class location_service {
  private:
   void offer(twin_index twin, location_kind kind, const models::geo_point& where, double error_m,
              std::int64_t at_us);
-  models::position_estimate solve(const std::unordered_map<std::uint32_t, models::ranging_site>&
-                                      sites,
-                                  const std::vector<std::pair<std::uint32_t, double>>& entries);
+  models::position_estimate solve(
+      const std::unordered_map<std::uint32_t, models::ranging_site>& sites,
+      const std::vector<std::pair<std::uint32_t, double>>& entries);
 
   const world& world_;
   location_params params_;

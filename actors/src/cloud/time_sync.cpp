@@ -22,9 +22,8 @@ void time_sync::on_uplink(twin_index twin, std::int64_t arrival_us,
   // own latency (attach, random-access back-off after an outage: up to tens of seconds).
   const std::int64_t local_us = static_cast<std::int64_t>(up.local_ms()) * 1000;
   const auto counter_to_utc = [&](std::int64_t local) {
-    return c.anchor_utc_us +
-           static_cast<std::int64_t>(std::llround(models::true_elapsed_us(
-               static_cast<double>(local - c.anchor_local_us), drift_ppm)));
+    return c.anchor_utc_us + static_cast<std::int64_t>(std::llround(models::true_elapsed_us(
+                                 static_cast<double>(local - c.anchor_local_us), drift_ppm)));
   };
   if (c.anchor_utc_us < 0 || local_us < c.anchor_local_us ||
       arrival_utc_us < counter_to_utc(local_us)) {
@@ -41,7 +40,8 @@ void time_sync::on_uplink(twin_index twin, std::int64_t arrival_us,
         models::reconcile_capture_utc_us(session_start_utc_us, age_local_us, drift_ppm);
     ++notes_reconciled_;
     if (static_cast<std::size_t>(i) < capture_us.size()) {
-      const std::int64_t truth_utc_us = world_.epoch_utc_us + capture_us[static_cast<std::size_t>(i)];
+      const std::int64_t truth_utc_us =
+          world_.epoch_utc_us + capture_us[static_cast<std::size_t>(i)];
       residual_ms_.add(std::abs(static_cast<double>(capture_utc_us - truth_utc_us)) / 1e3);
     }
   }

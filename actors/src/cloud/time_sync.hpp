@@ -44,7 +44,7 @@ class time_sync {
  private:
   struct twin_clock {
     models::drift_estimator drift;
-    std::int64_t anchor_utc_us = -1;  // arrival of the least delayed session so far
+    std::int64_t anchor_utc_us = -1;   // arrival of the least delayed session so far
     std::int64_t anchor_local_us = 0;  // the device counter at that session's start
     std::uint32_t last_seq = 0;
   };

@@ -23,7 +23,7 @@ struct location_kind_totals {
 
 struct location_totals {
   std::vector<location_kind_totals> by_kind;
-  std::uint64_t twins_located = 0;    // with a best location at the end of the run
+  std::uint64_t twins_located = 0;  // with a best location at the end of the run
   std::uint64_t twins_unlocated = 0;
   double best_error_p50_m = 0;  // true error of the best locations at the end of the run
   double best_error_p90_m = 0;

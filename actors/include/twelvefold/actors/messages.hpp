@@ -147,8 +147,7 @@ typename Inspector::result_type inspect(Inspector& f, window_work& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_start& x) {
-  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink,
-           x.note_capture_us);
+  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink, x.note_capture_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_result& x) {
@@ -184,8 +183,8 @@ typename Inspector::result_type inspect(Inspector& f, twin_row& x) {
   return f(caf::meta::type_name("twin_row"), x.serial, x.device_id, x.fleet, x.rat, x.firmware,
            x.last_seen_us, x.lat, x.lon, x.battery_mah_used, x.battery_v, x.notes_delivered,
            x.sessions, x.session_failures, x.rsrp_dbm, x.cell_id, x.coverage, x.sinr_db,
-           x.fallbacks, x.radio_status, x.battery_life_years, x.reboots,
-           x.location_kind, x.location_error_m);
+           x.fallbacks, x.radio_status, x.battery_life_years, x.reboots, x.location_kind,
+           x.location_error_m);
 }
 
 }  // namespace twelvefold::actors

@@ -22,6 +22,11 @@ struct clock_params {
   // The cloud trusts a drift estimate only once the device's counter has been seen over this
   // baseline: session latency jitter of ~1 s over 12 h is ~23 ppm, over a day ~12 ppm.
   std::int64_t min_baseline_us = 12LL * 3600 * 1'000'000;
+  // A session whose arrival is later than the clock model predicts by more than this (plus the
+  // drift the model may not know yet) was delayed (random-access back-off, retransmissions):
+  // its arrival says nothing about the clock and is not used. Prompt LTE-M sessions reach the
+  // cloud within ~1-2 s of their start.
+  std::int64_t max_session_delay_us = 2'000'000;
 };
 
 // The drift of one twin's crystal, ppm (positive: the clock runs fast). Deterministic per
@@ -34,8 +39,9 @@ std::int64_t local_elapsed_us(std::int64_t true_elapsed_us, double drift_ppm);
 double true_elapsed_us(double local_elapsed_us, double drift_ppm);
 
 // The cloud's estimate of a device's drift from pairs (cloud UTC at arrival, device counter) of
-// its sessions: the slope between the first pair and the latest, once the baseline is long
-// enough. 24 bytes; one per twin.
+// its sessions: the slope between the first pair and the latest prompt one, once the baseline
+// is long enough. Arrivals include the session's latency, so delayed sessions (see
+// clock_params::max_session_delay_us) are left out. 24 bytes; one per twin.
 struct drift_estimator {
   std::int64_t first_utc_us = -1;  // -1: no session seen yet
   std::int64_t first_local_us = 0;

@@ -34,10 +34,10 @@ struct gnss_params {
 
 struct gnss_fix {
   bool available = false;
-  geo_point position;       // the fix (not the truth)
-  double accuracy_m = 0;    // the receiver's horizontal error estimate (DRMS, metres)
+  geo_point position;     // the fix (not the truth)
+  double accuracy_m = 0;  // the receiver's horizontal error estimate (DRMS, metres)
   double time_to_fix_s = 0;
-  double charge_mah = 0;    // drawn by the receiver for this attempt
+  double charge_mah = 0;  // drawn by the receiver for this attempt
 };
 
 // One fix attempt at `truth` in `environment`; `since_last_fix_s` < 0 means never (cold start).

@@ -39,7 +39,7 @@ struct ranging_params {
   // Cells report RSRP: the power of one resource element, 10 log10(600) = 27.8 dB below the
   // total of a 10 MHz carrier (TS 36.214 §5.1.1), as the LTE-M model does.
   double rsrp_offset_db = 27.78;
-  double cell_shadowing_sigma_db = 8;  // urban macro (TR 36.888), as the radio models
+  double cell_shadowing_sigma_db = 8;   // urban macro (TR 36.888), as the radio models
   double wifi_shadowing_sigma_db = 10;  // ITU-R P.1238 office
   double wifi_distance_power_loss_coefficient = 30;
   double min_range_m = 10;  // ranges are clamped here: the fits are not valid closer

@@ -88,9 +88,9 @@ class LocationScenario : public ::testing::Test {
     sim::load_options options{{TF_TEST_FIRMWARE_DIR}};
     auto loaded = sim::parse_scenario(scenario_text, "locate.txtpb", ".", options);
     ASSERT_TRUE(loaded) << sim::to_string(loaded.error());
+    world_ = sim::build_world(*loaded);
     dir_ = test::fresh_dir("locate");
-    summary_ = test::run_ok(sim::build_world(*loaded), 2, dir_);
-    one_thread_ = test::run_ok(sim::build_world(*loaded), 1, test::fresh_dir("locate-1"));
+    summary_ = test::run_ok(world_, 2, dir_);
   }
   static const actors::location_kind_totals& kind(const std::string& name) {
     for (const auto& k : summary_.location.by_kind) {
@@ -101,7 +101,7 @@ class LocationScenario : public ::testing::Test {
     return none;
   }
   static inline sim::run_summary summary_;
-  static inline sim::run_summary one_thread_;
+  static inline std::shared_ptr<const actors::world> world_;
   static inline std::filesystem::path dir_;
 };
 
@@ -193,15 +193,15 @@ TEST_F(LocationScenario, TwinsOutOfCoverageNeverGetTheTime) {
 }
 
 TEST_F(LocationScenario, SameFiguresWithOneThread) {
-  EXPECT_EQ(one_thread_.time.notes_reconciled, summary_.time.notes_reconciled);
-  EXPECT_EQ(one_thread_.time.residual_error_max_ms, summary_.time.residual_error_max_ms);
-  ASSERT_EQ(one_thread_.location.by_kind.size(), summary_.location.by_kind.size());
+  const sim::run_summary one_thread = test::run_ok(world_, 1, test::fresh_dir("locate-1"));
+  EXPECT_EQ(one_thread.time.notes_reconciled, summary_.time.notes_reconciled);
+  EXPECT_EQ(one_thread.time.residual_error_max_ms, summary_.time.residual_error_max_ms);
+  ASSERT_EQ(one_thread.location.by_kind.size(), summary_.location.by_kind.size());
   for (std::size_t i = 0; i < summary_.location.by_kind.size(); ++i) {
-    EXPECT_EQ(one_thread_.location.by_kind[i].count, summary_.location.by_kind[i].count);
-    EXPECT_EQ(one_thread_.location.by_kind[i].error_p90_m,
-              summary_.location.by_kind[i].error_p90_m);
+    EXPECT_EQ(one_thread.location.by_kind[i].count, summary_.location.by_kind[i].count);
+    EXPECT_EQ(one_thread.location.by_kind[i].error_p90_m, summary_.location.by_kind[i].error_p90_m);
   }
-  EXPECT_EQ(one_thread_.location.best_error_p90_m, summary_.location.best_error_p90_m);
+  EXPECT_EQ(one_thread.location.best_error_p90_m, summary_.location.best_error_p90_m);
 }
 
 }  // namespace

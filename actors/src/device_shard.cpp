@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <caf/all.hpp>
 
+#include "device_location.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -41,6 +43,7 @@ struct twin_runtime {
   std::uint8_t rat = 0;      // models::rat of the last session (the modem's current RAT)
   std::uint32_t resets = 0;  // firmware faults that reset the twin (assert, watchdog, ...)
   bool booted = false;
+  twin_location_state location;  // GNSS receiver and clock (device_location.hpp)
 
   twin_runtime(std::uint64_t seed, twin_index twin)
       : sensor_rng(seed, twin, models::stream_purpose::sensor) {}
@@ -54,6 +57,7 @@ struct shard_state {
   std::uint64_t missing_sleep_requests = 0;
   std::map<std::string, std::uint64_t> resets_by_reason;
   models::temperature_params temperature;
+  std::unique_ptr<device_location> positioning;  // GNSS, scans, clock (factors 6 and 7)
 };
 
 // What the modem tells the firmware about its transport (card.wireless, card.transport,
@@ -144,14 +148,7 @@ class activation_host final : public shim::twin_host {
       value = 0;
       return true;
     }
-    if (name == "gnss_ok") {
-      value = 1;
-      return true;
-    }
-    if (name == "gnss_lat" || name == "gnss_lon") {
-      value = name == "gnss_lat" ? spec.position.lat_deg : spec.position.lon_deg;
-      return true;
-    }
+    if (read_gnss(name, value)) return true;
     // A household meter: mains at 230 V, a load of ~300 W with an evening peak.
     if (name == "mains_v") {
       value = 230.0 + runtime_.sensor_rng.normal(0, 1.5);
@@ -164,6 +161,30 @@ class activation_host final : public shim::twin_host {
       return true;
     }
     return false;
+  }
+
+  // gnss_ok / gnss_lat / gnss_lon: the module's receiver, powered by card.location.mode; one fix
+  // attempt per activation, its charge on the battery, the fix given to the module too.
+  bool read_gnss(std::string_view name, double& value) {
+    const shim::location_mode mode = runtime_.comms.gnss_mode();
+    const bool powered =
+        mode == shim::location_mode::periodic || mode == shim::location_mode::continuous;
+    double charge_mah = 0;
+    if (!shard_.positioning->read_gnss(twin_, name, powered, now_us_, runtime_.location, value,
+                                       charge_mah)) {
+      return false;
+    }
+    if (charge_mah > 0) {
+      runtime_.mcu_charge_mah += charge_mah;
+      const twin_location_state& fix = runtime_.location;
+      if (fix.fix_ok && fix.fix_us == now_us_) {
+        runtime_.comms.set_location({.lat_deg = fix.lat_e7 / 1e7,
+                                     .lon_deg = fix.lon_e7 / 1e7,
+                                     .at_us = now_us_,
+                                     .source = shim::location_source::gnss});
+      }
+    }
+    return true;
   }
 
   // The local debug log is not part of the run's outputs yet (factor 10's log stream goes
@@ -206,7 +227,13 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.cell_id = t.cell_id;
   fields.battery_v = static_cast<float>(battery_voltage(s, twin, t));
   fields.battery_mah_used = static_cast<float>(battery_used_mah(t));
-  out.push_back({twin, now_us, encode_uplink(fields, session, now_us)});
+  s.positioning->fill_uplink(twin, t.location, session.scan.has_value(), t.session_seq, now_us,
+                             fields);
+  t.location.fix_pending = false;  // re-armed if the session fails
+  std::vector<std::int64_t> capture_us;
+  capture_us.reserve(session.notes.size());
+  for (const shim::outbound_note& n : session.notes) capture_us.push_back(n.added_us);
+  out.push_back({twin, now_us, encode_uplink(fields, session, now_us), std::move(capture_us)});
 }
 
 void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,
@@ -221,11 +248,13 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   std::uint64_t env_version = 0;
   if (c.success && decode_downlink(c.downlink, downlink, env_version)) {
     if (downlink.env_changed) t.env_version = env_version;
+    if (downlink.location) downlink.location->at_us = c.at_us;
     t.comms.end_sync(c.at_us, &downlink);
     // A backlog larger than one session carries goes out in the next one right away.
     maybe_start_session(s, c.twin, t, c.at_us, sessions);
   } else {
     t.comms.end_sync(c.at_us, nullptr);
+    t.location.fix_pending = t.location.fix_us >= 0;  // the fix goes with the next session
   }
 }
 
@@ -270,6 +299,18 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   // card.attn can wake the host before its own sleep request ends (inbound notes, env changes).
   if (const auto attn = t.comms.attn_wake_us(); attn && *attn > wake.at_us && *attn < next_us) {
     next_us = *attn;
+  }
+  // A receiver left on (card.location.mode periodic / continuous) fixes on its own schedule,
+  // whether the firmware reads it or not.
+  if (const auto mode = t.comms.gnss_mode();
+      (mode == shim::location_mode::continuous ||
+       (mode == shim::location_mode::periodic &&
+        (t.location.attempt_us < 0 ||
+         wake.at_us - t.location.attempt_us >=
+             static_cast<std::int64_t>(t.comms.gnss_seconds()) * 1'000'000))) &&
+      t.location.attempt_us != wake.at_us) {
+    double ok = 0;
+    host.read_gnss("gnss_ok", ok);
   }
   result.next_wakes.push_back({wake.twin, next_us});
   maybe_start_session(s, wake.twin, t, wake.at_us + act.busy_us, result.sessions);
@@ -338,6 +379,7 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
   shard_state& s = self->state;
   s.config = std::move(config);
   const world& w = *s.config.the_world;
+  s.positioning = std::make_unique<device_location>(w);
   const std::size_t count = s.config.end_twin - s.config.first_twin;
   s.twins.reserve(count);
   std::size_t offset = 0;
@@ -346,6 +388,7 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
     s.twins.emplace_back(w.seed, twin);
     s.twins.back().rat = static_cast<std::uint8_t>(w.model_of(twin).rats.front());
     s.twins.back().image_offset = offset;
+    s.twins.back().location = s.positioning->initial_state(twin);
     offset += s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
   }
   s.images.resize(offset);

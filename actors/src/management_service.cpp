@@ -1,10 +1,13 @@
 // Management service (see services.hpp).
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include <caf/all.hpp>
 
+#include "cloud/location.hpp"
+#include "cloud/time_sync.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -48,6 +51,8 @@ struct management_state {
   std::uint64_t flushes = 0;                  // pending_* vectors were handed over this often
   caf::error store_error;                     // a failed event write, reported by the next flush
   management_totals totals;
+  std::unique_ptr<location_service> location;  // factor 6: best location per twin
+  std::unique_ptr<time_sync> clock;            // factor 7: Note time reconciliation
 };
 
 std::uint16_t intern(management_state& s, const std::string& text) {
@@ -67,10 +72,16 @@ twin_row row_for(const management_state& s, twin_index twin) {
   row.rat = s.strings[r.rat];
   row.firmware = s.strings[r.firmware];
   row.last_seen_us = r.last_seen_us;
-  // Until the location service (factor 6) lands, a twin's location is the one it was
-  // provisioned with at installation.
+  // The cloud's best location (factor 6); until the first fix, the position the twin was
+  // provisioned with at installation. The truth stays in the world.
   row.lat = w.twins[twin].position.lat_deg;
   row.lon = w.twins[twin].position.lon_deg;
+  if (const best_location& best = s.location->best(twin); best.at_us >= 0) {
+    row.lat = best.lat_e7 / 1e7;
+    row.lon = best.lon_e7 / 1e7;
+    row.location_kind = std::string(location_kind_name(best.kind));
+    row.location_error_m = best.error_m;
+  }
   row.battery_mah_used = r.battery_mah_used;
   row.battery_v = r.battery_v;
   row.notes_delivered = r.notes_delivered;
@@ -101,6 +112,8 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
     r.dirty = true;
     s.dirty.push_back(d.twin);
   }
+  s.location->on_uplink(d.twin, d.arrival_us, up);
+  s.clock->on_uplink(d.twin, d.arrival_us, up, d.note_capture_us);
   return true;
 }
 
@@ -121,6 +134,7 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
     }
     ++s.totals.env_updates_sent;
   }
+  s.location->fill_downlink(twin, down);
   s.twins[twin].notes_delivered += ack.new_notes;
   return down.SerializeAsString();
 }
@@ -273,6 +287,8 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
   s.store = std::move(store);
   const world& w = *s.the_world;
   s.twins.resize(w.twins.size());
+  s.location = std::make_unique<location_service>(w);
+  s.clock = std::make_unique<time_sync>(w);
   for (const fleet_spec& fleet : w.fleets) {
     fleet_env env;
     env.resolved = w.project_env;
@@ -294,6 +310,8 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
         for (twin_index twin = 0; twin < st.twins.size(); ++twin) {
           totals.twins.push_back(row_for(st, twin));
         }
+        totals.location = st.location->totals();
+        totals.time = st.clock->totals();
         return totals;
       },
   };

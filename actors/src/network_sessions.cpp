@@ -195,7 +195,8 @@ uplink_phase run_uplinks(network_state& s, const std::vector<session_start>& sta
     s.totals.per_rat[static_cast<std::size_t>(p.technology)].bytes_uplink += bytes;
     out.delivered.push_back({twin, done_us, p.start->uplink,
                              static_cast<std::uint8_t>(p.technology), p.link->cell_id,
-                             static_cast<float>(p.link->rsrp_dbm), p.start->start_us});
+                             static_cast<float>(p.link->rsrp_dbm), p.start->start_us,
+                             p.start->note_capture_us});
     out.awaiting.push_back({twin, p.technology, done_us, up.charge_mah});
   };
   for (std::size_t i = 0; i < planned.size(); ++i) {

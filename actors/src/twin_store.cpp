@@ -35,7 +35,10 @@ CREATE TABLE twins (
   fallbacks         INTEGER NOT NULL,   -- times the modem fell back to a less preferred RAT
   radio_status      TEXT NOT NULL,      -- 'preferred' | 'fallback' | 'failing' | 'dark' | 'never'
   battery_life_years REAL NOT NULL,     -- projected from the drain over the run
-  reboots           INTEGER NOT NULL    -- firmware faults (assert, abort, watchdog) that reset it
+  reboots           INTEGER NOT NULL,   -- firmware faults (assert, abort, watchdog) that reset it
+  location_kind     TEXT NOT NULL,      -- of lat/lon: 'gnss' | 'triangulated' | 'wifi' | 'cell' |
+                                        -- 'provisioned' (never located by the cloud)
+  location_error_m  REAL                -- the cloud's estimated error of lat/lon; NULL: unknown
 ) WITHOUT ROWID;
 CREATE INDEX twins_by_fleet ON twins (fleet);
 CREATE TABLE events (
@@ -87,9 +90,9 @@ constexpr const char* upsert_sql = R"sql(
 INSERT INTO twins (serial, device_id, fleet, rat, firmware, last_seen_us, lat, lon,
                    battery_mah_used, battery_v, notes_delivered, sessions, session_failures,
                    rsrp_dbm, cell_id, coverage, sinr_db, fallbacks, radio_status,
-                   battery_life_years, reboots)
+                   battery_life_years, reboots, location_kind, location_error_m)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-        ?21)
+        ?21, ?22, ?23)
 ON CONFLICT (serial) DO UPDATE SET
   device_id = excluded.device_id, fleet = excluded.fleet, rat = excluded.rat,
   firmware = excluded.firmware, last_seen_us = excluded.last_seen_us, lat = excluded.lat,
@@ -99,7 +102,8 @@ ON CONFLICT (serial) DO UPDATE SET
   rsrp_dbm = excluded.rsrp_dbm, cell_id = excluded.cell_id, coverage = excluded.coverage,
   sinr_db = excluded.sinr_db, fallbacks = excluded.fallbacks,
   radio_status = excluded.radio_status, battery_life_years = excluded.battery_life_years,
-  reboots = excluded.reboots
+  reboots = excluded.reboots, location_kind = excluded.location_kind,
+  location_error_m = excluded.location_error_m
 )sql";
 
 void bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
@@ -200,6 +204,12 @@ std::expected<void, std::string> twin_store::upsert(const std::vector<twin_row>&
     bind_text(s, 19, row.radio_status);
     sqlite3_bind_double(s, 20, row.battery_life_years);
     sqlite3_bind_int64(s, 21, row.reboots);
+    bind_text(s, 22, row.location_kind);
+    if (row.location_error_m < 0) {
+      sqlite3_bind_null(s, 23);
+    } else {
+      sqlite3_bind_double(s, 23, row.location_error_m);
+    }
     const int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

@@ -1,5 +1,6 @@
 #include "twelvefold/actors/wire_codec.hpp"
 
+#include "twelvefold/models/clock.hpp"
 #include "twelvefold/shim/note_template.hpp"
 #include "twelvefold/wire/v1/session.pb.h"
 
@@ -36,8 +37,11 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
       if (!n.payload_b64.empty()) note->set_payload_b64(n.payload_b64);
     }
     note->set_utc_s(n.stamped_utc_s);
-    note->set_age_s(
-        static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_us - n.added_us) / 1'000'000));
+    // The age is counted by the device's own (drifting) clock: factor 7.
+    note->set_age_s(static_cast<std::uint32_t>(
+        models::local_elapsed_us(std::max<std::int64_t>(0, now_us - n.added_us),
+                                 fields.clock_drift_ppm) /
+        1'000'000));
   }
   for (const shim::note_template& t : session.templates) {
     auto* tmpl = up.add_templates();
@@ -47,6 +51,24 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
     tmpl->set_port(t.port);
     tmpl->set_length(t.payload_length);
   }
+  if (fields.gnss) {
+    auto* gnss = up.mutable_gnss();
+    gnss->set_lat_e7(fields.gnss->lat_e7);
+    gnss->set_lon_e7(fields.gnss->lon_e7);
+    gnss->set_accuracy_m(fields.gnss->accuracy_m);
+    gnss->set_age_s(fields.gnss->age_s);
+  }
+  for (const uplink_measurement& m : fields.cells) {
+    auto* cell = up.add_cells();
+    cell->set_cell_id(m.id);
+    cell->set_rsrp_dbm(m.rx_dbm);
+  }
+  for (const uplink_measurement& m : fields.aps) {
+    auto* ap = up.add_aps();
+    ap->set_site_id(m.id);
+    ap->set_rssi_dbm(m.rx_dbm);
+  }
+  up.set_local_ms(fields.local_ms);
   return up.SerializeAsString();
 }
 
@@ -60,6 +82,17 @@ bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
   out.env.clear();
   for (const auto& var : down.env()) out.env[var.name()] = var.value();
   env_version = down.env_version();
+  out.location.reset();
+  if (down.has_location()) {
+    // at_us is the device's to fill in (the completion time); decoding does not know it.
+    shim::location_fix fix;
+    fix.lat_deg = down.location().lat_e7() / 1e7;
+    fix.lon_deg = down.location().lon_e7() / 1e7;
+    fix.source = down.location().kind() == 1   ? shim::location_source::gnss
+                 : down.location().kind() == 4 ? shim::location_source::tower
+                                               : shim::location_source::triangulated;
+    out.location = fix;
+  }
   return true;
 }
 

@@ -462,6 +462,8 @@ class kernel {
     sum.sessions_refused = management->sessions_refused;
     sum.env_updates_sent = management->env_updates_sent;
     sum.cloud_sessions_by_hour = management->sessions_by_hour;
+    sum.location = management->location;
+    sum.time = management->time;
     if (cast_.writer) {
       std::vector<twin_row> rows = std::move(management->twins);
       for (twin_index twin = 0; twin < rows.size(); ++twin) {

@@ -90,6 +90,36 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                         {"sites_up", p.sites_up}});
   }
   j["network_timeline"] = timeline;
+  nlohmann::ordered_json by_kind = nlohmann::ordered_json::object();
+  for (const auto& k : s.location.by_kind) {
+    by_kind[k.kind] = {
+        {"count", k.count},
+        {"error_m", {{"p50", k.error_p50_m}, {"p90", k.error_p90_m}, {"p99", k.error_p99_m}}},
+        {"estimated_error_m", {{"p50", k.estimated_error_p50_m}}},
+        {"within_estimate", k.within_estimate}};
+  }
+  j["location"] = {{"by_kind", by_kind},
+                   {"twins_located", s.location.twins_located},
+                   {"twins_unlocated", s.location.twins_unlocated},
+                   {"best_error_m",
+                    {{"p50", s.location.best_error_p50_m}, {"p90", s.location.best_error_p90_m}}},
+                   {"unknown_sites", s.location.unknown_sites}};
+  j["time"] = {{"notes_reconciled", s.time.notes_reconciled},
+               {"residual_error_ms",
+                {{"p50", s.time.residual_error_p50_ms},
+                 {"p90", s.time.residual_error_p90_ms},
+                 {"p99", s.time.residual_error_p99_ms},
+                 {"max", s.time.residual_error_max_ms}}},
+               {"twins_never_synced", s.time.twins_never_synced},
+               {"drift_ppm",
+                {{"abs_p50", s.time.drift_abs_p50_ppm},
+                 {"abs_p90", s.time.drift_abs_p90_ppm},
+                 {"min", s.time.drift_min_ppm},
+                 {"max", s.time.drift_max_ppm}}},
+               {"drift_estimate",
+                {{"twins", s.time.twins_drift_estimated},
+                 {"error_ppm_p50", s.time.drift_estimate_error_p50_ppm},
+                 {"error_ppm_p90", s.time.drift_estimate_error_p90_ppm}}}};
   nlohmann::ordered_json latency = {{"p50_s", s.latency_p50_s},
                                     {"p90_s", s.latency_p90_s},
                                     {"p99_s", s.latency_p99_s},

@@ -45,6 +45,9 @@ struct session_start {
   twin_index twin = 0;
   std::int64_t start_us = 0;
   std::string uplink;
+  // Measurement only, never on the wire: the true virtual time each Note of the uplink was
+  // captured (note.add), in uplink order, so the cloud can report its timestamp error (factor 7).
+  std::vector<std::int64_t> note_capture_us;
 };
 
 struct window_result {
@@ -64,6 +67,7 @@ struct delivered_uplink {
   std::uint32_t cell_id = 0;
   float rsrp_dbm = 0;
   std::int64_t start_us = 0;  // when the twin started the session
+  std::vector<std::int64_t> note_capture_us;  // session_start::note_capture_us (measurement)
 };
 
 // The cloud's answer to one delivered uplink.
@@ -152,6 +156,10 @@ struct twin_row {
   std::string radio_status;  // "preferred", "fallback", "failing", "dark", "never"
   double battery_life_years = 0;
   std::uint32_t reboots = 0;  // firmware faults that reset the twin (end of run)
+  // lat/lon above are the cloud's best location (factor 6); before the first fix, the position
+  // the twin was provisioned with ("provisioned", error -1: unknown).
+  std::string location_kind = "provisioned";
+  double location_error_m = -1;
 };
 
 template <class Inspector>
@@ -169,7 +177,7 @@ typename Inspector::result_type inspect(Inspector& f, window_work& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_start& x) {
-  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink);
+  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink, x.note_capture_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_result& x) {
@@ -178,7 +186,7 @@ typename Inspector::result_type inspect(Inspector& f, window_result& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivered_uplink& x) {
   return f(caf::meta::type_name("delivered_uplink"), x.twin, x.arrival_us, x.uplink, x.rat,
-           x.cell_id, x.rsrp_dbm, x.start_us);
+           x.cell_id, x.rsrp_dbm, x.start_us, x.note_capture_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
@@ -214,7 +222,8 @@ typename Inspector::result_type inspect(Inspector& f, twin_row& x) {
   return f(caf::meta::type_name("twin_row"), x.serial, x.device_id, x.fleet, x.rat, x.firmware,
            x.last_seen_us, x.lat, x.lon, x.battery_mah_used, x.battery_v, x.notes_delivered,
            x.sessions, x.session_failures, x.rsrp_dbm, x.cell_id, x.coverage, x.sinr_db,
-           x.fallbacks, x.radio_status, x.battery_life_years, x.reboots);
+           x.fallbacks, x.radio_status, x.battery_life_years, x.reboots, x.location_kind,
+           x.location_error_m);
 }
 
 }  // namespace twelvefold::actors

@@ -26,6 +26,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::actors {
@@ -37,6 +38,8 @@ struct management_totals {
   std::uint64_t events_raised = 0;              // entries of the event stream (table events)
   std::vector<std::uint64_t> sessions_by_hour;  // accepted sessions, by hour of arrival
   std::vector<twin_row> twins;                  // the digital twins, index: twin
+  location_totals location;                     // factor 6 (cloud/location.hpp)
+  time_totals time;                             // factor 7 (cloud/time_sync.hpp)
 };
 
 struct solution_totals {
@@ -59,7 +62,7 @@ typename Inspector::result_type inspect(Inspector& f, cloud_timeline_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
-           x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins);
+           x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins, x.location, x.time);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -4,12 +4,25 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "twelvefold/shim/module.hpp"
 
 namespace twelvefold::actors {
+
+// Location and time fields of an uplink (factors 6 and 7, docs/cloud-location-time.md).
+struct uplink_gnss_fix {
+  std::int32_t lat_e7 = 0;
+  std::int32_t lon_e7 = 0;
+  float accuracy_m = 0;
+  std::uint32_t age_s = 0;  // device counter seconds since the fix
+};
+struct uplink_measurement {
+  std::uint32_t id = 0;  // cell id or Wi-Fi site id
+  std::int32_t rx_dbm = 0;
+};
 
 struct uplink_fields {
   std::string serial;
@@ -23,6 +36,12 @@ struct uplink_fields {
   std::uint32_t cell_id = 0;
   float battery_v = 0;
   float battery_mah_used = 0;
+  std::optional<uplink_gnss_fix> gnss;
+  std::vector<uplink_measurement> cells;
+  std::vector<uplink_measurement> aps;
+  std::uint64_t local_ms = 0;  // the device's drifting counter at session start
+  // The device's crystal drift: Note ages are counted by its drifting clock (never on the wire).
+  double clock_drift_ppm = 0;
 };
 
 // Encoded wire::v1::SessionUplink; note ages are measured against `now_us`. Templated Notes

@@ -16,6 +16,10 @@ enum class stream_purpose : std::uint64_t {
   session = 4,
   sensor = 5,
   firmware = 6,
+  clock = 7,            // per-twin crystal drift (clock.hpp)
+  gnss = 8,             // GNSS fix errors, per twin and fix (gnss.hpp)
+  location_scan = 9,    // per twin and site: static shadowing of scans (multilateration.hpp)
+  location_noise = 10,  // per twin and scan: measurement noise of scans (multilateration.hpp)
 };
 
 class random_stream {

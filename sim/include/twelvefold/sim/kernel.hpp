@@ -21,6 +21,7 @@
 #include <vector>
 #include "twelvefold/sim/assertions.hpp"
 
+#include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::sim {
@@ -119,6 +120,8 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
+  actors::location_totals location;  // factor 6 (docs/cloud-location-time.md)
+  actors::time_totals time;          // factor 7
   // Hourly at the cloud: sessions accepted and Notes stored in each hour (index: hour).
   std::vector<std::uint64_t> cloud_sessions_by_hour;
   std::vector<std::uint64_t> cloud_notes_by_hour;

@@ -16,6 +16,7 @@ enum class stream_purpose : std::uint64_t {
   session = 4,
   sensor = 5,
   firmware = 6,
+  dfu = 60,  // DFU campaigns: per-twin stage selection and apply outcomes (actors/src/cloud/dfu*)
 };
 
 class random_stream {

@@ -115,6 +115,7 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
+  actors::dfu_totals dfu;  // firmware update campaigns and versions over time (factor 8)
 };
 
 enum class run_error_kind { bad_input, failure };

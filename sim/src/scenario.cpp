@@ -254,7 +254,8 @@ void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree*
     }
     last_percent = std::max<double>(last_percent, stage.percent());
     if (auto after = parse_duration_us(stage.after()); !after) {
-      at(st, stage, "after", -1, which + "after: " + after.error());
+      at(st, stage, stage.after().empty() ? "percent" : "after", -1,
+         which + "after: " + after.error());
     } else if (*after < last_after_us) {
       at(st, stage, "after", -1, which + "after must not be earlier than the previous stage's");
     } else {
@@ -271,8 +272,10 @@ void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree*
       at(gt, g, "max_failure_rate", -1, me + "health_gate max_failure_rate must be within [0, 1]");
     }
     if (auto window = parse_duration_us(g.window()); !window || *window <= 0) {
-      at(gt, g, "window", -1,
-         me + "health_gate window: " + (window ? std::string("must be positive") : window.error()));
+      const std::string text = me + "health_gate window: " +
+                               (window ? std::string("must be positive") : window.error());
+      errors.push_back(g.window().empty() ? loc.at(ct, c, "health_gate", -1, text)
+                                          : loc.at(gt, g, "window", -1, text));
     }
     if (g.metric() != "" && g.metric() != "apply_failures" && g.metric() != "reboots" &&
         g.metric() != "silent") {
@@ -288,7 +291,7 @@ void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree*
   }
   if (c.diagnostic()) {
     if (auto after = parse_duration_us(c.revert_after()); !after || *after <= 0) {
-      at(ct, c, "revert_after", -1,
+      at(ct, c, c.revert_after().empty() ? "diagnostic" : "revert_after", -1,
          me + "a diagnostic image needs revert_after (e.g. \"1d\")" +
              (after ? std::string() : ": " + after.error()));
     }

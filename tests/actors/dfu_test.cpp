@@ -322,3 +322,52 @@ TEST(DfuDevice, OutboardHostUpdateRebootsIntoTheNewImageOrStaysOnFailure) {
 
 }  // namespace
 }  // namespace twelvefold::actors
+
+namespace twelvefold::actors {
+namespace {
+
+dfu_campaign_spec gated(dfu_metric metric) {
+  dfu_campaign_spec c;
+  c.name = "c";
+  c.stages = {{100, 0}};
+  c.has_gate = true;
+  c.gate_metric = metric;
+  c.gate_max_failure_rate = 0.4;
+  c.gate_window_us = 3'600'000'000;
+  c.gate_min_samples = 2;
+  return c;
+}
+
+TEST(DfuService, RebootsAfterTheUpdateTripTheRebootGate) {
+  dfu_service svc(small_world(2, gated(dfu_metric::reboots)));
+  std::vector<cloud_event> events;
+  svc.start("c", 0);
+  for (twin_index t = 0; t < 2; ++t) svc.on_uplink(t, 0, uplink("fw@1", 0, 0, 3), events);
+  svc.on_uplink(0, 10, uplink("fw@2", 3, 100'000, 3), events);
+  svc.on_uplink(1, 10, uplink("fw@2", 3, 100'000, 3), events);
+  svc.on_uplink(0, 20, uplink("fw@2", 3, 100'000, 3), events);  // same resets: healthy
+  EXPECT_EQ(svc.totals(30).campaigns[0].halted_at_s, -1);
+  svc.on_uplink(1, 30, uplink("fw@2", 3, 100'000, 4), events);  // reset after updating: 1 of 2
+  EXPECT_NEAR(svc.totals(40).campaigns[0].halted_at_s, 30e-6, 1e-12);
+}
+
+TEST(DfuService, UpdatedTwinsThatGoQuietTripTheSilentGate) {
+  dfu_service svc(small_world(2, gated(dfu_metric::silent)));
+  std::vector<cloud_event> events;
+  svc.start("c", 0);
+  for (twin_index t = 0; t < 2; ++t) svc.on_uplink(t, 0, uplink("fw@1"), events);
+  svc.on_uplink(0, 1'000'000, uplink("fw@2", 3, 100'000), events);
+  svc.on_uplink(1, 1'000'000, uplink("fw@2", 3, 100'000), events);
+  // Twin 0 keeps talking, twin 1 is never heard of again.
+  svc.on_uplink(0, 3'000'000'000, uplink("fw@2", 3, 100'000), events);
+  svc.sample(3'000'000'000, {}, events);
+  EXPECT_EQ(svc.totals(0).campaigns[0].halted_at_s, -1);
+  svc.on_uplink(0, 3'700'000'000, uplink("fw@2", 3, 100'000), events);
+  svc.sample(3'700'000'000, {{"fw@2", 2}}, events);
+  EXPECT_NEAR(svc.totals(0).campaigns[0].halted_at_s, 3700, 1e-9);
+  ASSERT_EQ(events.back().kind, "dfu.halted");
+  EXPECT_EQ(events.back().twin, 1u);
+}
+
+}  // namespace
+}  // namespace twelvefold::actors

@@ -71,6 +71,7 @@ bool packet_limited(std::string_view rat) { return rat == "lorawan" || rat == "n
 void health_gate::record(std::int64_t at_us, bool attempt, bool bad) {
   entries_.push_back({at_us, attempt, bad});
   attempts_ += attempt ? 1 : 0;
+  all_attempts_ += attempt ? 1 : 0;
   bad_ += bad ? 1 : 0;
 }
 
@@ -80,12 +81,17 @@ bool health_gate::tripped(const dfu_campaign_spec& c, std::int64_t now_us) {
     bad_ -= entries_.front().bad ? 1 : 0;
     entries_.pop_front();
   }
-  if (!c.has_gate || attempts_ == 0 || attempts_ < c.gate_min_samples) return false;
+  // Failed applies are judged against the applies of the same window; reboots and silences
+  // come after the apply (a silence a whole window after), so against every twin updated.
+  windowed_ = c.gate_metric == dfu_metric::apply_failures;
+  const std::uint64_t attempts = windowed_ ? attempts_ : all_attempts_;
+  if (!c.has_gate || attempts == 0 || attempts < c.gate_min_samples) return false;
   return rate() > c.gate_max_failure_rate;
 }
 
 double health_gate::rate() const {
-  return attempts_ == 0 ? 0 : static_cast<double>(bad_) / static_cast<double>(attempts_);
+  const std::uint64_t attempts = windowed_ ? attempts_ : all_attempts_;
+  return attempts == 0 ? 0 : static_cast<double>(bad_) / static_cast<double>(attempts);
 }
 
 phase on_halt(const dfu_campaign_spec& c, phase p) {

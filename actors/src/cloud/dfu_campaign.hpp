@@ -74,12 +74,14 @@ inline constexpr std::uint8_t flag_silent = 2;    // counted as silent after the
 [[nodiscard]] bool packet_limited(std::string_view rat);
 
 // The health gate's sliding window: attempts (applies, or failed applies) and bad outcomes
-// (failures, reboots or silences after an update, per the gate's metric).
+// (failures, reboots or silences after an update, per the gate's metric). apply_failures:
+// failed / attempted applies within the window; reboots and silent: twins that reset or went
+// quiet within the window / twins updated since the campaign began.
 class health_gate {
  public:
   void record(std::int64_t at_us, bool attempt, bool bad);
   // Drops what fell out of the window and judges: true when at least min_samples attempts
-  // are in the window and bad / attempts exceeds the gate's rate.
+  // count and bad / attempts exceeds the gate's rate.
   [[nodiscard]] bool tripped(const dfu_campaign_spec& c, std::int64_t now_us);
   [[nodiscard]] double rate() const;
 
@@ -90,8 +92,10 @@ class health_gate {
     bool bad;
   };
   std::deque<entry> entries_;  // per campaign, not per twin
-  std::uint64_t attempts_ = 0;
-  std::uint64_t bad_ = 0;
+  std::uint64_t attempts_ = 0;      // in the window
+  std::uint64_t all_attempts_ = 0;  // since the campaign started
+  std::uint64_t bad_ = 0;           // in the window
+  bool windowed_ = true;            // the rate's denominator: attempts_ or all_attempts_
 };
 
 // What the cloud does to a twin's DFU state when the campaign halts: downloads in progress are

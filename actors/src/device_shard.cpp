@@ -42,8 +42,8 @@ struct twin_runtime {
   std::uint64_t env_version = 0;
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
-  std::uint8_t rat = 0;      // models::rat of the last session (the modem's current RAT)
-  std::uint32_t resets = 0;  // firmware faults that reset the twin (assert, watchdog, ...)
+  std::uint8_t rat = 0;           // models::rat of the last session (the modem's current RAT)
+  std::uint32_t resets = 0;       // firmware faults that reset the twin (assert, watchdog, ...)
   std::uint32_t resets_base = 0;  // resets counted in images the twin ran before (DFU)
   std::uint32_t slot_bytes = 0;   // RAM image room at image_offset (images differ in size)
   dfu::device_twin dfu;           // firmware updates: running image, download, A/B slots

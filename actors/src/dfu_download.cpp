@@ -95,7 +95,8 @@ image_change on_offer(const world& w, twin_index twin, device_twin& d, const dow
   }
   if (d.state != device_state::downloading || offer.offset > d.received_bytes) return {};
   d.received_bytes = static_cast<std::uint32_t>(std::min<std::uint64_t>(
-      offer.size_bytes, std::max<std::uint64_t>(d.received_bytes, offer.offset + offer.chunk_bytes)));
+      offer.size_bytes,
+      std::max<std::uint64_t>(d.received_bytes, offer.offset + offer.chunk_bytes)));
   if (c.kind == dfu_kind::host) comms.dfu_progress(now_us, d.received_bytes);
   if (d.received_bytes >= offer.size_bytes) d.state = device_state::ready;
   return maybe_apply(w, twin, d, comms, now_us, false);

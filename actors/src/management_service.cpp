@@ -125,8 +125,8 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
     ++s.totals.env_updates_sent;
   }
   s.twins[twin].notes_delivered += ack.new_notes;
-  dfu_chunk = s.dfu->fill_downlink(twin, arrival_us, s.strings[s.twins[twin].rat], down,
-                                   s.pending_events);
+  dfu_chunk =
+      s.dfu->fill_downlink(twin, arrival_us, s.strings[s.twins[twin].rat], down, s.pending_events);
   return down.SerializeAsString();
 }
 
@@ -175,8 +175,8 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
               const accepted& a = (*sessions)[k];
               cloud_reply& reply = (*replies)[a.index];
               dfu_service::chunk chunk;
-              reply.downlink = downlink_for(self->state, reply.twin, (*arrivals)[k],
-                                            a.env_version, acks[k], chunk);
+              reply.downlink = downlink_for(self->state, reply.twin, (*arrivals)[k], a.env_version,
+                                            acks[k], chunk);
               reply.dfu_chunk_bytes = chunk.bytes;
               reply.dfu_campaign = chunk.campaign;
             }

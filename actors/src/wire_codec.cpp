@@ -58,8 +58,8 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
   return up.SerializeAsString();
 }
 
-bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
-                     std::uint64_t& env_version, downlink_dfu* dfu) {
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
+                     downlink_dfu* dfu) {
   wire::v1::SessionDownlink down;
   if (!down.ParseFromString(bytes)) return false;
   out.utc_us = down.utc_us();
@@ -70,9 +70,9 @@ bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
   env_version = down.env_version();
   if (dfu != nullptr) {
     const auto& offer = down.dfu();
-    *dfu = {down.has_dfu(),        offer.campaign(),    offer.image(),
-            offer.version(),       offer.size_bytes(),  offer.offset(),
-            offer.chunk_bytes(),   offer.revert(),      offer.cancel()};
+    *dfu = {down.has_dfu(),      offer.campaign(),   offer.image(),
+            offer.version(),     offer.size_bytes(), offer.offset(),
+            offer.chunk_bytes(), offer.revert(),     offer.cancel()};
   }
   return true;
 }

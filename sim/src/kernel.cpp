@@ -499,8 +499,8 @@ std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
   for (const std::filesystem::path& path : w->extra_firmware_paths) {
     auto lib = shim::firmware_library::load(path, static_cast<int>(shard_count));
     if (!lib) {
-      return std::unexpected(
-          run_error{run_error_kind::bad_input, "firmware image " + path.string() + ": " + lib.error()});
+      return std::unexpected(run_error{run_error_kind::bad_input,
+                                       "firmware image " + path.string() + ": " + lib.error()});
     }
     firmware.emplace_back(std::move(*lib));
   }

@@ -190,8 +190,8 @@ void check_firmware_images(const locator& loc, const pb::TextFormat::ParseInfoTr
       if (resolved.empty()) {
         std::string where;
         for (const auto& p : tried) where += "\n    " + p.string();
-        at("image", who + "firmware image " + quoted(image.image()) + " not found; looked in:" +
-                        where);
+        at("image",
+           who + "firmware image " + quoted(image.image()) + " not found; looked in:" + where);
       } else if (!image.has_size_bytes()) {
         std::error_code ec;
         size = std::filesystem::file_size(resolved, ec);
@@ -211,8 +211,8 @@ void check_firmware_images(const locator& loc, const pb::TextFormat::ParseInfoTr
 void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree* ct,
                         const scenario::v1::DfuCampaign& c, const std::string& who,
                         const std::set<std::string>& fleets,
-                        const std::map<std::string, bool>& images,
-                        std::set<std::string>& names, std::vector<diagnostic>& errors) {
+                        const std::map<std::string, bool>& images, std::set<std::string>& names,
+                        std::vector<diagnostic>& errors) {
   auto at = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m, const char* f,
                 int index,
                 std::string text) { errors.push_back(loc.at(tree, m, f, index, std::move(text))); };
@@ -272,8 +272,8 @@ void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree*
       at(gt, g, "max_failure_rate", -1, me + "health_gate max_failure_rate must be within [0, 1]");
     }
     if (auto window = parse_duration_us(g.window()); !window || *window <= 0) {
-      const std::string text = me + "health_gate window: " +
-                               (window ? std::string("must be positive") : window.error());
+      const std::string text =
+          me + "health_gate window: " + (window ? std::string("must be positive") : window.error());
       errors.push_back(g.window().empty() ? loc.at(ct, c, "health_gate", -1, text)
                                           : loc.at(gt, g, "window", -1, text));
     }

@@ -103,8 +103,8 @@ void build_dfu(const scenario::v1::Scenario& s, const scenario_file& file, actor
       if (model != w.device_models.end()) {
         image.library = static_cast<std::uint32_t>(model - w.device_models.begin());
       } else {
-        image.library =
-            static_cast<std::uint32_t>(w.device_models.size() + (extra - w.extra_firmware_paths.begin()));
+        image.library = static_cast<std::uint32_t>(w.device_models.size() +
+                                                   (extra - w.extra_firmware_paths.begin()));
         if (extra == w.extra_firmware_paths.end()) w.extra_firmware_paths.push_back(image.path);
       }
     }
@@ -128,7 +128,8 @@ void build_dfu(const scenario::v1::Scenario& s, const scenario_file& file, actor
     }
     spec.start_us = *parse_event_time_us(ev.at(), file.epoch_utc_us);
     for (const auto& stage : c.stages()) {
-      spec.stages.push_back({static_cast<double>(stage.percent()), *parse_duration_us(stage.after())});
+      spec.stages.push_back(
+          {static_cast<double>(stage.percent()), *parse_duration_us(stage.after())});
     }
     if (spec.stages.empty()) spec.stages.push_back({100, 0});
     spec.apply_failure_rate = c.apply_failure_rate();

@@ -105,7 +105,7 @@ timeline {
   EXPECT_EQ(rollout.twins_targeted, 200u);
   EXPECT_EQ(rollout.offered, 200u);
   EXPECT_EQ(rollout.applied + rollout.failed, 200u);
-  EXPECT_GE(rollout.failed, 1u);   // 2% of 200: a few
+  EXPECT_GE(rollout.failed, 1u);  // 2% of 200: a few
   EXPECT_LE(rollout.failed, 10u);
   EXPECT_EQ(rollout.halted_at_s, -1);
   // Every chunk went over LTE-M and cost airtime and charge.
@@ -137,11 +137,13 @@ timeline {
             200u);
   // The twin store's firmware table holds every change.
   const auto db = out / "twins.sqlite";
-  EXPECT_EQ(query_int(db, "SELECT count(*) FROM firmware WHERE campaign = 'rollout-2.2' AND "
-                          "outcome = 'applied' AND to_version = 'smart-meter@2.2.0'"),
+  EXPECT_EQ(query_int(db,
+                      "SELECT count(*) FROM firmware WHERE campaign = 'rollout-2.2' AND "
+                      "outcome = 'applied' AND to_version = 'smart-meter@2.2.0'"),
             static_cast<std::int64_t>(rollout.applied));
-  EXPECT_EQ(query_int(db, "SELECT count(*) FROM firmware WHERE outcome = 'rolled_back' AND "
-                          "from_version = 'meter-2.3@2.3.0' AND to_version = 'smart-meter@2.2.0'"),
+  EXPECT_EQ(query_int(db,
+                      "SELECT count(*) FROM firmware WHERE outcome = 'rolled_back' AND "
+                      "from_version = 'meter-2.3@2.3.0' AND to_version = 'smart-meter@2.2.0'"),
             static_cast<std::int64_t>(bad.rolled_back));
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM events WHERE kind = 'dfu.halted'"), 1);
 }
@@ -274,9 +276,9 @@ firmware_images { name: "meter-2.2" version: "" image: "no-such-firmware" }
 )");
   const std::string all = sim::to_string(errors);
   for (const char* expected :
-       {"kind \"modem\" is not", "apply_failure_rate must be within [0, 1]",
-        "health_gate window", "metric \"vibes\"", "needs revert_after", "defined twice",
-        "version is required", "\"no-such-firmware\" not found"}) {
+       {"kind \"modem\" is not", "apply_failure_rate must be within [0, 1]", "health_gate window",
+        "metric \"vibes\"", "needs revert_after", "defined twice", "version is required",
+        "\"no-such-firmware\" not found"}) {
     EXPECT_NE(all.find(expected), std::string::npos) << expected << " not in:\n" << all;
   }
   for (const auto& e : errors) EXPECT_GT(e.line, 0) << e.message;

@@ -91,7 +91,7 @@ class health_gate {
     bool attempt;
     bool bad;
   };
-  std::deque<entry> entries_;  // per campaign, not per twin
+  std::deque<entry> entries_;       // per campaign, not per twin
   std::uint64_t attempts_ = 0;      // in the window
   std::uint64_t all_attempts_ = 0;  // since the campaign started
   std::uint64_t bad_ = 0;           // in the window

@@ -16,8 +16,7 @@ std::int32_t seconds(std::int64_t us) { return static_cast<std::int32_t>(us / us
 
 }  // namespace
 
-dfu_service::dfu_service(std::shared_ptr<const world> the_world)
-    : world_(std::move(the_world)) {
+dfu_service::dfu_service(std::shared_ptr<const world> the_world) : world_(std::move(the_world)) {
   const world& w = *world_;
   twins_.resize(w.twins.size());
   joined_from_.resize(w.twins.size());
@@ -105,8 +104,8 @@ void dfu_service::on_uplink(twin_index twin, std::int64_t now_us, const wire::v1
         c.kind == dfu_kind::asset ? up.status().asset() : up.status().firmware();
     if (up.has_dfu() && up.dfu().campaign() == id) {
       const auto& report = up.dfu();
-      t.received_bytes = static_cast<std::uint32_t>(
-          std::min<std::uint64_t>(report.received_bytes(), UINT32_MAX));
+      t.received_bytes =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(report.received_bytes(), UINT32_MAX));
       const bool waiting = t.where == dfu::phase::offered || t.where == dfu::phase::ready ||
                            t.where == dfu::phase::cancelling;
       switch (static_cast<dfu::device_state>(report.state())) {
@@ -183,8 +182,7 @@ void dfu_service::on_uplink(twin_index twin, std::int64_t now_us, const wire::v1
     if (dfu::packet_limited(rat) && !c.allow_packet_limited) {
       t.where = dfu::phase::skipped;
       ++run.report.skipped_packet_limited;
-      event(events, twin, now_us, "dfu.skipped", id, strings_[joined_from_[twin]],
-            target_label(c));
+      event(events, twin, now_us, "dfu.skipped", id, strings_[joined_from_[twin]], target_label(c));
       continue;  // a later campaign may still take it
     }
     t.where = dfu::phase::offered;
@@ -254,8 +252,7 @@ void dfu_service::sample(std::int64_t at_us, std::map<std::string, std::uint64_t
     bool any = false;
     for (twin_index twin = 0; twin < twins_.size(); ++twin) {
       dfu::twin_state& t = twins_[twin];
-      if (t.campaign != id || t.where != dfu::phase::applied ||
-          (t.flags & dfu::flag_silent) != 0 ||
+      if (t.campaign != id || t.where != dfu::phase::applied || (t.flags & dfu::flag_silent) != 0 ||
           at_us - std::int64_t{t.last_seen_s} * us_per_s <= c.gate_window_us) {
         continue;
       }

@@ -60,8 +60,7 @@ class dfu_service {
     dfu::health_gate gate;
     dfu_campaign_report report;
   };
-  void halt(std::uint32_t id, twin_index by, std::int64_t now_us,
-            std::vector<cloud_event>& events);
+  void halt(std::uint32_t id, twin_index by, std::int64_t now_us, std::vector<cloud_event>& events);
   void judge(std::uint32_t id, twin_index by, std::int64_t now_us,
              std::vector<cloud_event>& events);
   void event(std::vector<cloud_event>& events, twin_index twin, std::int64_t now_us,

@@ -18,9 +18,10 @@ static uint32_t wakes;
 
 void setup(void) {
   char response[128];
-  tf_request("{\"req\":\"hub.set\",\"product\":\"com.example.twelvefold:env-sensor\","
-             "\"mode\":\"periodic\"}",
-             response, sizeof response);
+  tf_request(
+      "{\"req\":\"hub.set\",\"product\":\"com.example.twelvefold:env-sensor\","
+      "\"mode\":\"periodic\"}",
+      response, sizeof response);
 }
 
 void loop(void) {

@@ -31,15 +31,15 @@ enum class dfu_kind : std::uint8_t { host, asset };
 enum class dfu_metric : std::uint8_t { apply_failures, reboots, silent };
 
 struct dfu_stage_spec {
-  double percent = 100;      // of the fleet, (0, 100]
+  double percent = 100;       // of the fleet, (0, 100]
   std::int64_t after_us = 0;  // from the campaign's start
 };
 
 struct dfu_campaign_spec {
   std::string name;
   std::uint32_t fleet = 0;
-  std::uint32_t image = 0;     // index into world::firmware_images
-  std::int64_t start_us = 0;   // the timeline event's time
+  std::uint32_t image = 0;             // index into world::firmware_images
+  std::int64_t start_us = 0;           // the timeline event's time
   std::vector<dfu_stage_spec> stages;  // after_us and percent strictly increasing
   double apply_failure_rate = 0;
   bool has_gate = false;
@@ -65,7 +65,7 @@ struct dfu_cost {
 struct dfu_campaign_report {
   std::string name;
   std::string fleet;
-  std::string image;  // catalogue name
+  std::string image;                 // catalogue name
   std::uint64_t twins_targeted = 0;  // selected by the stages reached
   std::uint64_t skipped_packet_limited = 0;
   std::uint64_t offered = 0;
@@ -73,10 +73,10 @@ struct dfu_campaign_report {
   std::uint64_t applied = 0;
   std::uint64_t failed = 0;
   std::uint64_t rolled_back = 0;
-  std::uint64_t reverted = 0;  // diagnostic images reverted
+  std::uint64_t reverted = 0;   // diagnostic images reverted
   std::uint64_t cancelled = 0;  // downloads abandoned when the campaign halted
-  double halted_at_s = -1;     // -1: never halted
-  double started_at_s = -1;    // -1: never started (its time is after the run)
+  double halted_at_s = -1;      // -1: never halted
+  double started_at_s = -1;     // -1: never started (its time is after the run)
   dfu_cost cost;
 };
 
@@ -97,10 +97,9 @@ typename Inspector::result_type inspect(Inspector& f, dfu_cost& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, dfu_campaign_report& x) {
-  return f(caf::meta::type_name("dfu_campaign_report"), x.name, x.fleet, x.image,
-           x.twins_targeted, x.skipped_packet_limited, x.offered, x.downloaded, x.applied,
-           x.failed, x.rolled_back, x.reverted, x.cancelled, x.halted_at_s, x.started_at_s,
-           x.cost);
+  return f(caf::meta::type_name("dfu_campaign_report"), x.name, x.fleet, x.image, x.twins_targeted,
+           x.skipped_packet_limited, x.offered, x.downloaded, x.applied, x.failed, x.rolled_back,
+           x.reverted, x.cancelled, x.halted_at_s, x.started_at_s, x.cost);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, firmware_version_point& x) {

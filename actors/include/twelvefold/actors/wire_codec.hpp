@@ -53,7 +53,7 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
 
 // False when `bytes` is not a valid SessionDownlink (the session then counts as failed).
 // `dfu`, when given, receives the DFU offer (present = false when there is none).
-bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
-                     std::uint64_t& env_version, downlink_dfu* dfu = nullptr);
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
+                     downlink_dfu* dfu = nullptr);
 
 }  // namespace twelvefold::actors

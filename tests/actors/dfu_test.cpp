@@ -371,3 +371,38 @@ TEST(DfuService, UpdatedTwinsThatGoQuietTripTheSilentGate) {
 
 }  // namespace
 }  // namespace twelvefold::actors
+
+namespace twelvefold::actors {
+namespace {
+
+TEST(DfuService, TwinOnADiagnosticImageJoinsNoOtherCampaignUntilReverted) {
+  dfu_campaign_spec diag;
+  diag.name = "diag";
+  diag.stages = {{100, 0}};
+  diag.diagnostic = true;
+  diag.revert_after_us = 1'000'000'000;
+  auto w = small_world(1, diag);
+  dfu_campaign_spec next = diag;
+  next.name = "next";
+  next.diagnostic = false;
+  w->dfu_campaigns.push_back(next);
+  dfu_service svc(w);
+  std::vector<cloud_event> events;
+  svc.start("diag", 0);
+  svc.start("next", 0);
+  svc.on_uplink(0, 0, uplink("fw@1"), events);
+  EXPECT_EQ(svc.twin(0).campaign, 1);
+  svc.on_uplink(0, 10, uplink("diag@9", 3, 100'000), events);
+  svc.on_uplink(0, 20, uplink("diag@9", 3, 100'000), events);
+  EXPECT_EQ(svc.twin(0).campaign, 1);  // still on the diagnostic image
+  EXPECT_EQ(svc.twin(0).where, dfu::phase::applied);
+  wire::v1::SessionDownlink down;
+  svc.fill_downlink(0, 1'000'000'010, "lte-m", down, events);
+  ASSERT_TRUE(down.dfu().revert());
+  svc.on_uplink(0, 1'000'000'020, uplink("fw@1", 5, 100'000), events);
+  EXPECT_EQ(svc.twin(0).campaign, 2);  // reverted: the next campaign takes it
+  EXPECT_EQ(svc.twin(0).where, dfu::phase::offered);
+}
+
+}  // namespace
+}  // namespace twelvefold::actors

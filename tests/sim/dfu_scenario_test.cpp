@@ -143,7 +143,7 @@ timeline {
             static_cast<std::int64_t>(rollout.applied));
   EXPECT_EQ(query_int(db,
                       "SELECT count(*) FROM firmware WHERE outcome = 'rolled_back' AND "
-                      "from_version = 'meter-2.3@2.3.0' AND to_version = 'smart-meter@2.2.0'"),
+                      "from_version = 'smart-meter@2.3.0' AND to_version = 'smart-meter@2.2.0'"),
             static_cast<std::int64_t>(bad.rolled_back));
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM events WHERE kind = 'dfu.halted'"), 1);
 }

@@ -128,6 +128,7 @@ void dfu_service::on_uplink(twin_index twin, std::int64_t now_us, const wire::v1
             run.gate.record(now_us, true, false);
             event(events, twin, now_us, "dfu.applied", id, strings_[joined_from_[twin]],
                   now_version);
+            joined_from_[twin] = intern(now_version);  // what a rollback or revert leaves
             // Updated after the gate tripped: it goes back too.
             if (run.halted_at_us >= 0) t.where = dfu::on_halt(c, t.where);
           }
@@ -148,7 +149,7 @@ void dfu_service::on_uplink(twin_index twin, std::int64_t now_us, const wire::v1
             t.where = rollback ? dfu::phase::rolled_back : dfu::phase::reverted;
             ++(rollback ? run.report.rolled_back : run.report.reverted);
             event(events, twin, now_us, rollback ? "dfu.rolled_back" : "dfu.reverted", id,
-                  target_label(c), now_version);
+                  strings_[joined_from_[twin]], now_version);
           }
           break;
         default:
@@ -168,6 +169,8 @@ void dfu_service::on_uplink(twin_index twin, std::int64_t now_us, const wire::v1
 
   // Joining a campaign: the first active later campaign of its fleet whose stages reach it.
   if (!dfu::finished(t.where)) return;
+  // A diagnostic image is not over until it has been reverted.
+  if (t.where == dfu::phase::applied && w.dfu_campaigns[t.campaign - 1].diagnostic) return;
   const std::string& rat = up.status().rat();
   for (std::uint32_t id = t.campaign + 1; id <= w.dfu_campaigns.size(); ++id) {
     const dfu_campaign_spec& c = w.dfu_campaigns[id - 1];

@@ -70,8 +70,9 @@ class dfu_service {
 
   std::shared_ptr<const world> world_;
   std::vector<dfu::twin_state> twins_;
-  std::vector<std::uint16_t> joined_from_;  // version reported when the twin joined (interned)
-  std::vector<std::uint16_t> asset_;        // asset version reported (interned, 0 none)
+  // Version reported when the twin joined, then (once applied) the version it applied.
+  std::vector<std::uint16_t> joined_from_;
+  std::vector<std::uint16_t> asset_;  // asset version reported (interned, 0 none)
   std::vector<std::string> strings_{""};
   std::vector<campaign_run> campaigns_;  // index: campaign id - 1
   std::vector<firmware_version_point> versions_;

@@ -130,6 +130,8 @@ timeline {
   EXPECT_GT(bad.failed, 0u);
   EXPECT_GT(bad.rolled_back, 0u);
   EXPECT_EQ(bad.rolled_back, bad.applied);
+  EXPECT_GE(bad.downloaded, bad.applied + bad.failed);
+  EXPECT_EQ(rollout.downloaded, 200u);
   // The fleet ends on the old versions: nobody runs 2.3.0.
   const double end_s = 3 * 86400.0;
   EXPECT_EQ(count_at(s, end_s, "smart-meter@2.3.0"), 0u);

@@ -119,7 +119,8 @@ void dfu_service::on_uplink(twin_index twin, std::int64_t now_us, const wire::v1
           break;
         case dfu::device_state::applied:
           if (waiting) {
-            if (t.where == dfu::phase::offered) ++run.report.downloaded;
+            // It had the whole image, whether or not a session saw it `ready`.
+            if (t.where != dfu::phase::ready) ++run.report.downloaded;
             t.where = dfu::phase::applied;
             t.applied_at_s = seconds(now_us);
             t.resets_at_apply = static_cast<std::uint8_t>(up.status().resets());
@@ -135,7 +136,8 @@ void dfu_service::on_uplink(twin_index twin, std::int64_t now_us, const wire::v1
           break;
         case dfu::device_state::failed:
           if (waiting) {
-            if (t.where == dfu::phase::offered) ++run.report.downloaded;
+            // It had the whole image, whether or not a session saw it `ready`.
+            if (t.where != dfu::phase::ready) ++run.report.downloaded;
             t.where = dfu::phase::failed;
             ++run.report.failed;
             if (gate_on_failures) run.gate.record(now_us, true, true);

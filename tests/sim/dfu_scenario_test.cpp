@@ -222,6 +222,41 @@ timeline { at: "2h" dfu_campaign { name: "d" fleet: "sensors" image: "sensor-dia
   EXPECT_EQ(dump_twins(dir1 / "twins.sqlite"), dump_twins(dir2 / "twins.sqlite"));
 }
 
+// LoRaWAN twins: skipped by default; with allow_packet_limited each session carries one 51-byte
+// frame, so a 4 KB asset is still far from complete after a day of hourly sessions.
+TEST(DfuScenario, PacketLimitedTwinsAreSkippedOrCrawl) {
+  const std::string text = R"(
+name: "dfu-lora"
+epoch_utc: "2026-06-01T00:00:00Z"
+duration: "1d"
+seed: 5
+regions {
+  name: "town" center_lat: 52.37 center_lon: 4.895 radius_km: 2 environment: "urban"
+  cells { id: 1 rat: "lorawan" lat: 52.37 lon: 4.895 }
+}
+device_models { name: "lora" firmware: "env-sensor" rats: "lorawan" }
+fleets { name: "lora-a" device_model: "lora" count: 20 region: "town" }
+fleets { name: "lora-b" device_model: "lora" count: 20 region: "town" }
+firmware_images { name: "modem-fw" version: "1.4.0" size_bytes: 4000 }
+timeline { at: "1h" dfu_campaign { name: "skip" fleet: "lora-a" image: "modem-fw" kind: "asset" } }
+timeline { at: "1h" dfu_campaign { name: "slow" fleet: "lora-b" image: "modem-fw" kind: "asset"
+  allow_packet_limited: true } }
+)";
+  const sim::run_summary s = run_ok(world_of(text), 1, fresh_dir("dfu-lora"));
+  const auto& skip = campaign(s, "skip");
+  EXPECT_EQ(skip.twins_targeted, 20u);
+  EXPECT_EQ(skip.skipped_packet_limited, 20u);
+  EXPECT_EQ(skip.offered, 0u);
+  EXPECT_EQ(skip.cost.bytes_down, 0u);
+  const auto& slow = campaign(s, "slow");
+  EXPECT_EQ(slow.offered, 20u);
+  EXPECT_EQ(slow.downloaded, 0u);
+  EXPECT_GT(slow.cost.bytes_down, 20u * 10 * 51);  // at least ten frames each...
+  EXPECT_LT(slow.cost.bytes_down, 20u * 4000u);    // ...and nobody got the whole image
+  EXPECT_EQ(slow.cost.bytes_down % 51, 0u);
+  EXPECT_GT(slow.cost.airtime_s, 0);
+}
+
 // Bad input: each names file:line:col and what was expected.
 std::vector<sim::diagnostic> errors_of(const std::string& timeline) {
   const std::string text = std::string(head) + "duration: \"1d\"\n" + timeline;

@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 
 #include "device_location.hpp"
+#include "dfu_download.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -28,6 +29,8 @@ constexpr std::int64_t default_wake_interval_us = 3600LL * 1'000'000;
 // Minimum active time of one wake (clock start-up, HAL init, request round trips), for energy.
 constexpr std::int64_t activation_floor_us = 5'000;
 constexpr double us_per_hour = 3600.0 * 1e6;
+// From applying a firmware image to the new image's first instruction (bootloader swap).
+constexpr std::int64_t dfu_reboot_us = 2'000'000;
 
 struct twin_runtime {
   shim::module comms;
@@ -40,8 +43,11 @@ struct twin_runtime {
   std::uint64_t env_version = 0;
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
-  std::uint8_t rat = 0;      // models::rat of the last session (the modem's current RAT)
-  std::uint32_t resets = 0;  // firmware faults that reset the twin (assert, watchdog, ...)
+  std::uint8_t rat = 0;           // models::rat of the last session (the modem's current RAT)
+  std::uint32_t resets = 0;       // firmware faults that reset the twin (assert, watchdog, ...)
+  std::uint32_t resets_base = 0;  // resets counted in images the twin ran before (DFU)
+  std::uint32_t slot_bytes = 0;   // RAM image room at image_offset (images differ in size)
+  dfu::device_twin dfu;           // firmware updates: running image, download, A/B slots
   bool booted = false;
   twin_location_state location;  // GNSS receiver and clock (device_location.hpp)
 
@@ -58,6 +64,7 @@ struct shard_state {
   std::map<std::string, std::uint64_t> resets_by_reason;
   models::temperature_params temperature;
   std::unique_ptr<device_location> positioning;  // GNSS, scans, clock (factors 6 and 7)
+  std::unique_ptr<dfu::image_bytes> dfu_bytes;  // offered images' bytes, shared by the twins
 };
 
 // What the modem tells the firmware about its transport (card.wireless, card.transport,
@@ -198,14 +205,47 @@ class activation_host final : public shim::twin_host {
   std::int64_t now_us_;
 };
 
-std::span<std::byte> image_of(shard_state& s, twin_index twin, const twin_runtime& t) {
-  const auto& meta = s.config.firmware[s.config.the_world->fleet_of(twin).device_model]->metadata();
-  return {s.images.data() + t.image_offset, meta.ram_image_bytes};
+// The firmware library the twin runs: its device model's, or the image a DFU installed.
+std::uint32_t library_of(const shard_state& s, twin_index twin, const twin_runtime& t) {
+  const world& w = *s.config.the_world;
+  return t.dfu.image == 0 ? w.fleet_of(twin).device_model
+                          : w.firmware_images[t.dfu.image - 1].library;
 }
 
-shim::firmware_copy& copy_of(shard_state& s, twin_index twin) {
-  return s.config.firmware[s.config.the_world->fleet_of(twin).device_model]->copy(
-      s.config.copy_index);
+const shim::firmware_metadata& metadata_of(const shard_state& s, twin_index twin,
+                                           const twin_runtime& t) {
+  return s.config.firmware[library_of(s, twin, t)]->metadata();
+}
+
+// "name@version" of the running image (a DFU image's version is the catalogue's).
+std::string firmware_label(const shard_state& s, twin_index twin, const twin_runtime& t) {
+  const auto& meta = metadata_of(s, twin, t);
+  return meta.name + "@" +
+         (t.dfu.image == 0 ? meta.version
+                           : s.config.the_world->firmware_images[t.dfu.image - 1].version);
+}
+
+std::span<std::byte> image_of(shard_state& s, twin_index twin, const twin_runtime& t) {
+  return {s.images.data() + t.image_offset, metadata_of(s, twin, t).ram_image_bytes};
+}
+
+shim::firmware_copy& copy_of(shard_state& s, twin_index twin, const twin_runtime& t) {
+  return s.config.firmware[library_of(s, twin, t)]->copy(s.config.copy_index);
+}
+
+// After a DFU apply, failed apply or revert: the twin boots t.dfu.image from its pristine RAM
+// image (bound to this shard's copy of it). A larger image gets a new slot at the end of the
+// shard's images; the old slot is left unused (images of one product differ little).
+void dfu_reboot(shard_state& s, twin_index twin, twin_runtime& t) {
+  const auto pristine = copy_of(s, twin, t).pristine_image();
+  if (pristine.size() > t.slot_bytes) {
+    t.image_offset = s.images.size();
+    s.images.resize(s.images.size() + pristine.size());
+    t.slot_bytes = static_cast<std::uint32_t>(pristine.size());
+  }
+  std::memcpy(s.images.data() + t.image_offset, pristine.data(), pristine.size());
+  t.resets_base = t.resets;  // the reset counter lives in the RAM image: keep the total
+  t.booted = false;
 }
 
 // Starts a session if the module wants one, appending it to `out`.
@@ -220,8 +260,9 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.product = t.comms.product();
   fields.session_seq = ++t.session_seq;
   fields.env_version = t.env_version;
-  const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
-  fields.firmware = meta.name + "@" + meta.version;
+  fields.firmware = firmware_label(s, twin, t);
+  fields.resets = t.resets;
+  dfu::fill_uplink(w, t.dfu, fields);
   fields.rat = std::string(models::rat_name(static_cast<models::rat>(t.rat)));
   fields.rsrp_dbm = t.rsrp_dbm;
   fields.cell_id = t.cell_id;
@@ -246,10 +287,17 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   if (!t.comms.sync_open()) return;  // defensive: a completion for no open session is ignored
   shim::sync_downlink downlink;
   std::uint64_t env_version = 0;
-  if (c.success && decode_downlink(c.downlink, downlink, env_version)) {
+  downlink_dfu offer;
+  if (c.success && decode_downlink(c.downlink, downlink, env_version, &offer)) {
     if (downlink.env_changed) t.env_version = env_version;
     if (downlink.location) downlink.location->at_us = c.at_us;
     t.comms.end_sync(c.at_us, &downlink);
+    if (offer.present) {
+      const world& w = *s.config.the_world;
+      if (dfu::on_offer(w, c.twin, t.dfu, offer, t.comms, c.at_us, *s.dfu_bytes).reboot) {
+        dfu_reboot(s, c.twin, t);
+      }
+    }
     // A backlog larger than one session carries goes out in the next one right away.
     maybe_start_session(s, c.twin, t, c.at_us, sessions);
   } else {
@@ -266,17 +314,17 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   const bool first_boot = !t.booted;
   t.booted = true;
   shim::activation_result act =
-      copy_of(s, wake.twin).activate(image_of(s, wake.twin, t), host, first_boot);
+      copy_of(s, wake.twin, t).activate(image_of(s, wake.twin, t), host, first_boot);
   if (first_boot && act.reset == shim::reset_reason::none) {
     // setup() and the first loop() belong to the same wake, as on an MCU after reset.
     shim::activation_result loop_act =
-        copy_of(s, wake.twin).activate(image_of(s, wake.twin, t), host, false);
+        copy_of(s, wake.twin, t).activate(image_of(s, wake.twin, t), host, false);
     loop_act.busy_us += act.busy_us;
     act = loop_act;
   }
   ++s.activations;
   ++result.activations;
-  t.resets = act.resets;  // kept in the RAM image by the runtime: authoritative
+  t.resets = t.resets_base + act.resets;  // kept in the RAM image by the runtime
   if (act.reset != shim::reset_reason::none) {
     // Reset like hardware: the shim restored the pristine image; the twin reboots at its next
     // wake (next window), its queued Notes are safe in the module.
@@ -311,6 +359,12 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
       t.location.attempt_us != wake.at_us) {
     double ok = 0;
     host.read_gnss("gnss_ok", ok);
+  }
+  // An in-application update the firmware just finished: the bootloader applies it and the
+  // twin reboots (into the new image, or the old one if the apply failed) shortly.
+  if (dfu::maybe_apply(w, wake.twin, t.dfu, t.comms, wake.at_us + act.busy_us, true).reboot) {
+    dfu_reboot(s, wake.twin, t);
+    next_us = std::min(next_us, wake.at_us + act.busy_us + dfu_reboot_us);
   }
   result.next_wakes.push_back({wake.twin, next_us});
   maybe_start_session(s, wake.twin, t, wake.at_us + act.busy_us, result.sessions);
@@ -363,12 +417,11 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
     const std::uint64_t acked = twin < cloud_acked.size() ? cloud_acked[twin] : 0;
     const std::uint64_t in_flight = t.comms.notes_not_stored(acked);
     totals.notes_in_flight += in_flight;
-    const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
     // Sleep from the last activation to the end of the run still drains the battery.
     const std::int64_t tail_us = std::max<std::int64_t>(0, w.duration_us - t.last_active_end_us);
     t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
     t.last_active_end_us = std::max(t.last_active_end_us, w.duration_us);
-    totals.twins.push_back({twin, meta.name + "@" + meta.version, battery_used_mah(t),
+    totals.twins.push_back({twin, firmware_label(s, twin, t), battery_used_mah(t),
                             battery_voltage(s, twin, t), in_flight, t.resets});
   }
   return totals;
@@ -390,11 +443,16 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
     s.twins.back().image_offset = offset;
     s.twins.back().location = s.positioning->initial_state(twin);
     offset += s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
+    const std::size_t bytes =
+        s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
+    s.twins.back().slot_bytes = static_cast<std::uint32_t>(bytes);
+    offset += bytes;
   }
+  s.dfu_bytes = std::make_unique<dfu::image_bytes>(w);
   s.images.resize(offset);
   for (std::size_t i = 0; i < count; ++i) {
     const twin_index twin = s.config.first_twin + static_cast<twin_index>(i);
-    auto pristine = copy_of(s, twin).pristine_image();
+    auto pristine = copy_of(s, twin, s.twins[i]).pristine_image();
     std::memcpy(s.images.data() + s.twins[i].image_offset, pristine.data(), pristine.size());
   }
   return {

@@ -1,6 +1,7 @@
 // Management service (see services.hpp).
 #include <algorithm>
 #include <memory>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -8,6 +9,7 @@
 
 #include "cloud/location.hpp"
 #include "cloud/time_sync.hpp"
+#include "cloud/dfu_service.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -53,6 +55,7 @@ struct management_state {
   management_totals totals;
   std::unique_ptr<location_service> location;  // factor 6: best location per twin
   std::unique_ptr<time_sync> clock;            // factor 7: Note time reconciliation
+  std::unique_ptr<dfu_service> dfu;  // firmware updates (factor 8)
 };
 
 std::uint16_t intern(management_state& s, const std::string& text) {
@@ -108,6 +111,7 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
   r.cell_id = up.status().cell_id();
   r.battery_v = up.status().battery_v();
   r.battery_mah_used = up.status().battery_mah_used();
+  s.dfu->on_uplink(d.twin, d.arrival_us, up, s.pending_events);
   if (!r.dirty) {
     r.dirty = true;
     s.dirty.push_back(d.twin);
@@ -118,7 +122,8 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
 }
 
 std::string downlink_for(management_state& s, twin_index twin, std::int64_t arrival_us,
-                         std::uint64_t device_env_version, const note_ack& ack) {
+                         std::uint64_t device_env_version, const note_ack& ack,
+                         dfu_service::chunk& dfu_chunk) {
   const world& w = *s.the_world;
   const fleet_env& env = s.fleets[w.twins[twin].fleet];
   wire::v1::SessionDownlink down;
@@ -136,6 +141,8 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
   }
   s.location->fill_downlink(twin, down);
   s.twins[twin].notes_delivered += ack.new_notes;
+  dfu_chunk =
+      s.dfu->fill_downlink(twin, arrival_us, s.strings[s.twins[twin].rat], down, s.pending_events);
   return down.SerializeAsString();
 }
 
@@ -210,7 +217,11 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
             for (std::size_t k = 0; k < sessions->size() && k < acks.size(); ++k) {
               const accepted& a = (*sessions)[k];
               cloud_reply& reply = (*replies)[a.index];
-              reply.downlink = downlink_for(st, reply.twin, (*arrivals)[k], a.env_version, acks[k]);
+              dfu_service::chunk chunk;
+              reply.downlink =
+                  downlink_for(st, reply.twin, (*arrivals)[k], a.env_version, acks[k], chunk);
+              reply.dfu_chunk_bytes = chunk.bytes;
+              reply.dfu_campaign = chunk.campaign;
               // Rows of this batch were recorded in uplink order, refused ones included.
               const std::size_t row = first_session_row + a.index;
               // A flush in between took the rows: they are written without bytes_down.
@@ -270,6 +281,9 @@ bool apply_timeline(management_state& s, const std::vector<cloud_timeline_event>
   for (const cloud_timeline_event& e : due) {
     if (!event.ParseFromString(e.encoded)) return false;
     switch (event.event_case()) {
+      case scenario::v1::TimelineEvent::kDfuCampaign:
+        s.dfu->start(event.dfu_campaign().name(), e.at_us);
+        break;
       default:
         break;  // network events never come here; unknown kinds were refused by the loader
     }
@@ -289,6 +303,7 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
   s.twins.resize(w.twins.size());
   s.location = std::make_unique<location_service>(w);
   s.clock = std::make_unique<time_sync>(w);
+  s.dfu = std::make_unique<dfu_service>(s.the_world);
   for (const fleet_spec& fleet : w.fleets) {
     fleet_env env;
     env.resolved = w.project_env;
@@ -303,9 +318,24 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
         return apply_timeline(self->state, due);
       },
       [self](flush_atom) { return flush(self); },
+      [self](sample_atom, std::int64_t at_us) {
+        // Firmware versions as reported to the cloud (factor 8's time series).
+        management_state& st = self->state;
+        std::vector<std::uint64_t> by_string(st.strings.size(), 0);
+        for (const twin_record& r : st.twins) {
+          if (r.last_seen_us >= 0) ++by_string[r.firmware];
+        }
+        std::map<std::string, std::uint64_t> versions;
+        for (std::size_t i = 0; i < by_string.size(); ++i) {
+          if (by_string[i] > 0) versions[st.strings[i]] = by_string[i];
+        }
+        st.dfu->sample(at_us, std::move(versions), st.pending_events);
+        return true;
+      },
       [self](collect_atom) {
         management_state& st = self->state;
         management_totals totals = st.totals;
+        totals.dfu = st.dfu->totals(st.the_world->duration_us);
         totals.twins.reserve(st.twins.size());
         for (twin_index twin = 0; twin < st.twins.size(); ++twin) {
           totals.twins.push_back(row_for(st, twin));

@@ -66,8 +66,17 @@ void apply_replies(network_state& s, uplink_phase& phase, std::vector<cloud_repl
       continue;
     }
     const models::radio_model* model = s.radio->model(w.fleet_of(a.twin).region, a.technology);
+    const std::uint32_t chunk = replies[i].dfu_chunk_bytes;
+    // A DFU chunk rides on the downlink: the radio carries its bytes too. Its cost is the
+    // difference with the same session without it (same random draws).
+    models::session_outcome without{};
+    if (chunk > 0) {
+      models::random_stream same = m.rng;
+      without = model->run_downlink(current_link(s, a.twin),
+                                    static_cast<std::uint32_t>(down->size()), same);
+    }
     const models::session_outcome dl = model->run_downlink(
-        current_link(s, a.twin), static_cast<std::uint32_t>(down->size()), m.rng);
+        current_link(s, a.twin), static_cast<std::uint32_t>(down->size()) + chunk, m.rng);
     const double charge = a.charge_mah + dl.charge_mah;
     const std::int64_t done_us = a.uplink_done_us + dl.latency_us;
     models::record_outcome(m.modem, dl.success, done_us, s.penalty);
@@ -80,7 +89,17 @@ void apply_replies(network_state& s, uplink_phase& phase, std::vector<cloud_repl
     session_completion c =
         completion_for(s, a.twin, std::max(done_us, window_end_us), dl.success, charge);
     if (dl.success) {
-      const std::uint64_t bytes = down->size() + model->overhead_bytes_per_direction();
+      if (chunk > 0) {
+        const std::size_t campaign = replies[i].dfu_campaign;
+        if (s.totals.dfu_costs.size() < campaign) s.totals.dfu_costs.resize(campaign);
+        dfu_cost& cost = s.totals.dfu_costs[campaign - 1];
+        cost.bytes_down += chunk;
+        cost.airtime_s +=
+            static_cast<double>(std::max<std::int64_t>(0, dl.airtime_us - without.airtime_us)) /
+            1e6;
+        cost.radio_charge_mah += std::max(0.0, dl.charge_mah - without.charge_mah);
+      }
+      const std::uint64_t bytes = down->size() + chunk + model->overhead_bytes_per_direction();
       s.totals.bytes_downlink += bytes;
       s.totals.per_rat[static_cast<std::size_t>(a.technology)].bytes_downlink += bytes;
       c.downlink = std::move(replies[i].downlink);

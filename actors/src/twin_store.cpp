@@ -51,6 +51,26 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_serial ON events (serial, at_us);
 CREATE INDEX events_by_time ON events (at_us);
+-- Factor 8: every firmware change of a twin (docs/cloud-dfu.md), kept by the writer from the
+-- DFU outcomes of the event stream (kinds dfu.applied, dfu.failed, dfu.rolled_back,
+-- dfu.reverted), so it cannot disagree with it.
+CREATE TABLE firmware (
+  serial       TEXT NOT NULL,
+  at_us        INTEGER NOT NULL,
+  from_version TEXT NOT NULL,   -- "name@version" before
+  to_version   TEXT NOT NULL,   -- "name@version" after (the target, for a failed apply)
+  outcome      TEXT NOT NULL,   -- 'applied' | 'failed' | 'rolled_back' | 'reverted'
+  campaign     TEXT NOT NULL
+);
+CREATE INDEX firmware_by_serial ON firmware (serial, at_us);
+CREATE TRIGGER firmware_from_events AFTER INSERT ON events
+WHEN NEW.kind IN ('dfu.applied', 'dfu.failed', 'dfu.rolled_back', 'dfu.reverted')
+BEGIN
+  INSERT INTO firmware (serial, at_us, from_version, to_version, outcome, campaign)
+  VALUES (NEW.serial, NEW.at_us, json_extract(NEW.body, '$.from'),
+          json_extract(NEW.body, '$.to'), substr(NEW.kind, 5),
+          json_extract(NEW.body, '$.campaign'));
+END;
 CREATE TABLE sessions (
   serial      TEXT NOT NULL,
   at_us       INTEGER NOT NULL,         -- arrival at the cloud, virtual us since the epoch

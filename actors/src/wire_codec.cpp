@@ -22,6 +22,14 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
   status->set_cell_id(fields.cell_id);
   status->set_battery_v(fields.battery_v);
   status->set_battery_mah_used(fields.battery_mah_used);
+  if (!fields.asset.empty()) status->set_asset(fields.asset);
+  status->set_resets(fields.resets);
+  if (fields.dfu_campaign != 0) {
+    auto* dfu = up.mutable_dfu();
+    dfu->set_campaign(fields.dfu_campaign);
+    dfu->set_received_bytes(fields.dfu_received_bytes);
+    dfu->set_state(fields.dfu_state);
+  }
   up.mutable_notes()->Reserve(static_cast<int>(notes.size()));
   const std::string* previous_file = nullptr;
   for (const shim::outbound_note& n : notes) {
@@ -72,8 +80,8 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
   return up.SerializeAsString();
 }
 
-bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
-                     std::uint64_t& env_version) {
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
+                     downlink_dfu* dfu) {
   wire::v1::SessionDownlink down;
   if (!down.ParseFromString(bytes)) return false;
   out.utc_us = down.utc_us();
@@ -92,6 +100,12 @@ bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
                  : down.location().kind() == 4 ? shim::location_source::tower
                                                : shim::location_source::triangulated;
     out.location = fix;
+  }
+  if (dfu != nullptr) {
+    const auto& offer = down.dfu();
+    *dfu = {down.has_dfu(),      offer.campaign(),   offer.image(),
+            offer.version(),     offer.size_bytes(), offer.offset(),
+            offer.chunk_bytes(), offer.revert(),     offer.cancel()};
   }
   return true;
 }

@@ -49,6 +49,13 @@ void print_human_summary(const sim::run_summary& s, const std::filesystem::path&
   }
   std::printf("  battery       %.2f mAh used on average, %.2f at most\n", s.battery_mah_used_mean,
               s.battery_mah_used_max);
+  for (const auto& c : s.dfu.campaigns) {  // factor 8 (docs/cloud-dfu.md)
+    std::printf(
+        "  dfu %-8s  %llu targeted, %llu applied, %llu failed, %llu rolled back%s\n",
+        c.name.c_str(), static_cast<unsigned long long>(c.twins_targeted),
+        static_cast<unsigned long long>(c.applied), static_cast<unsigned long long>(c.failed),
+        static_cast<unsigned long long>(c.rolled_back), c.halted_at_s >= 0 ? " (halted)" : "");
+  }
   std::printf("Wrote %s and %s\n", (out / "summary.json").c_str(), (out / "twins.sqlite").c_str());
 }
 

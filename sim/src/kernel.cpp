@@ -249,6 +249,9 @@ class kernel {
       if (auto ok = send_events(next_sample_us_ + 1); !ok) return ok;
       auto sampled = ask<bool>(self_, cast_.network, sample_atom::value, next_sample_us_);
       if (!sampled) return std::unexpected(sampled.error());
+      // Firmware versions as the cloud knows them, on the same cadence (factor 8).
+      auto versions = ask<bool>(self_, cast_.management, sample_atom::value, next_sample_us_);
+      if (!versions) return std::unexpected(versions.error());
       next_sample_us_ += world_->sample_interval_us;
     }
     return send_events(events_before_us);
@@ -460,6 +463,10 @@ class kernel {
     auto management = ask<management_totals>(self_, cast_.management, collect_atom::value);
     if (!management) return std::unexpected(management.error());
     sum.sessions_refused = management->sessions_refused;
+    sum.dfu = std::move(management->dfu);
+    for (std::size_t c = 0; c < sum.dfu.campaigns.size() && c < network->dfu_costs.size(); ++c) {
+      sum.dfu.campaigns[c].cost = network->dfu_costs[c];
+    }
     sum.env_updates_sent = management->env_updates_sent;
     sum.cloud_sessions_by_hour = management->sessions_by_hour;
     sum.location = management->location;
@@ -527,6 +534,15 @@ std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
     if (!lib) {
       return std::unexpected(run_error{run_error_kind::bad_input,
                                        "device model \"" + model.name + "\": " + lib.error()});
+    }
+    firmware.emplace_back(std::move(*lib));
+  }
+  // DFU images that are not a device model's (world::extra_firmware_paths), after them.
+  for (const std::filesystem::path& path : w->extra_firmware_paths) {
+    auto lib = shim::firmware_library::load(path, static_cast<int>(shard_count));
+    if (!lib) {
+      return std::unexpected(run_error{run_error_kind::bad_input,
+                                       "firmware image " + path.string() + ": " + lib.error()});
     }
     firmware.emplace_back(std::move(*lib));
   }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -173,6 +174,142 @@ void check_region(const locator& loc, const pb::TextFormat::ParseInfoTree* tree,
         !(cell.frequency_mhz() >= 150 && cell.frequency_mhz() <= 6000)) {
       cat("frequency_mhz", "frequency_mhz must be within [150, 6000]");
     }
+  }
+}
+
+// Factor 8: the images DFU campaigns deliver (docs/cloud-dfu.md).
+void check_firmware_images(const locator& loc, const pb::TextFormat::ParseInfoTree* root,
+                           const Scenario& s, const std::filesystem::path& base_dir,
+                           const load_options& options, scenario_file& out,
+                           std::map<std::string, bool>& kinds, std::vector<diagnostic>& errors) {
+  if (s.firmware_images_size() > 254) {
+    errors.push_back(loc.at(root, s, "firmware_images", 254, "at most 254 firmware_images"));
+  }
+  for (int i = 0; i < s.firmware_images_size(); ++i) {
+    const auto& image = s.firmware_images(i);
+    const auto* it = loc.nested(root, s, "firmware_images", i);
+    const std::string who = "firmware image " + quoted(image.name()) + ": ";
+    auto at = [&](const char* field, std::string text) {
+      errors.push_back(loc.at(it, image, field, -1, std::move(text)));
+    };
+    if (image.name().empty()) at("name", "firmware image name is required");
+    if (kinds.contains(image.name())) at("name", who + "defined twice");
+    if (image.version().empty()) at("version", who + "version is required (e.g. \"2.2.0\")");
+    std::filesystem::path resolved;
+    std::uint64_t size = image.size_bytes();
+    if (!image.image().empty()) {
+      std::vector<std::filesystem::path> tried;
+      resolved = resolve_firmware(image.image(), base_dir, options, tried);
+      if (resolved.empty()) {
+        std::string where;
+        for (const auto& p : tried) where += "\n    " + p.string();
+        at("image",
+           who + "firmware image " + quoted(image.image()) + " not found; looked in:" + where);
+      } else if (!image.has_size_bytes()) {
+        std::error_code ec;
+        size = std::filesystem::file_size(resolved, ec);
+      }
+    } else if (!image.has_size_bytes()) {
+      at("size_bytes", who + "an asset (no `image`) needs size_bytes");
+    }
+    if (image.has_size_bytes() && (image.size_bytes() == 0 || image.size_bytes() >= (1ULL << 32))) {
+      at("size_bytes", who + "size_bytes must be within [1, 4294967295]");
+    }
+    kinds[image.name()] = !image.image().empty();
+    out.firmware_image_paths.push_back(resolved);
+    out.firmware_image_sizes.push_back(size);
+  }
+}
+
+void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree* ct,
+                        const scenario::v1::DfuCampaign& c, const std::string& who,
+                        const std::set<std::string>& fleets,
+                        const std::map<std::string, bool>& images, std::set<std::string>& names,
+                        std::vector<diagnostic>& errors) {
+  auto at = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m, const char* f,
+                int index,
+                std::string text) { errors.push_back(loc.at(tree, m, f, index, std::move(text))); };
+  const std::string me = who + "dfu_campaign " + quoted(c.name()) + ": ";
+  if (c.name().empty()) at(ct, c, "name", -1, who + "dfu_campaign name is required");
+  if (!names.insert(c.name()).second) at(ct, c, "name", -1, me + "defined twice");
+  if (names.size() > 254) at(ct, c, "name", -1, me + "at most 254 DFU campaigns");
+  if (!fleets.contains(c.fleet())) {
+    at(ct, c, "fleet", -1,
+       me + "unknown fleet " + quoted(c.fleet()) + " (defined: " + join_names(fleets) + ")");
+  }
+  if (c.kind() != "" && c.kind() != "host" && c.kind() != "asset") {
+    at(ct, c, "kind", -1, me + "kind " + quoted(c.kind()) + " is not \"host\" or \"asset\"");
+  }
+  const auto image = images.find(c.image());
+  if (image == images.end()) {
+    std::set<std::string> defined;
+    for (const auto& [name, host] : images) defined.insert(name);
+    at(ct, c, "image", -1,
+       me + "unknown image " + quoted(c.image()) + " (firmware_images: " + join_names(defined) +
+           ")");
+  } else if (c.kind() != "asset" && !image->second) {
+    at(ct, c, "image", -1,
+       me + "image " + quoted(c.image()) + " is an asset (no `image` file): use kind \"asset\"");
+  }
+  double last_percent = 0;
+  std::int64_t last_after_us = -1;
+  for (int k = 0; k < c.stages_size(); ++k) {
+    const auto& stage = c.stages(k);
+    const auto* st = loc.nested(ct, c, "stages", k);
+    const std::string which = me + "stage " + std::to_string(k + 1) + ": ";
+    if (stage.percent() == 0 || stage.percent() > 100) {
+      at(st, stage, "percent", -1, which + "percent must be within [1, 100]");
+    } else if (stage.percent() <= last_percent) {
+      at(st, stage, "percent", -1,
+         which + "percent must increase from stage to stage (previous " +
+             std::to_string(static_cast<int>(last_percent)) + ", got " +
+             std::to_string(stage.percent()) + ")");
+    }
+    last_percent = std::max<double>(last_percent, stage.percent());
+    if (auto after = parse_duration_us(stage.after()); !after) {
+      at(st, stage, stage.after().empty() ? "percent" : "after", -1,
+         which + "after: " + after.error());
+    } else if (*after < last_after_us) {
+      at(st, stage, "after", -1, which + "after must not be earlier than the previous stage's");
+    } else {
+      last_after_us = *after;
+    }
+  }
+  if (!(c.apply_failure_rate() >= 0 && c.apply_failure_rate() <= 1)) {
+    at(ct, c, "apply_failure_rate", -1, me + "apply_failure_rate must be within [0, 1]");
+  }
+  if (c.has_health_gate()) {
+    const auto& g = c.health_gate();
+    const auto* gt = loc.nested(ct, c, "health_gate", -1);
+    if (!(g.max_failure_rate() >= 0 && g.max_failure_rate() <= 1)) {
+      at(gt, g, "max_failure_rate", -1, me + "health_gate max_failure_rate must be within [0, 1]");
+    }
+    if (auto window = parse_duration_us(g.window()); !window || *window <= 0) {
+      const std::string text =
+          me + "health_gate window: " + (window ? std::string("must be positive") : window.error());
+      errors.push_back(g.window().empty() ? loc.at(ct, c, "health_gate", -1, text)
+                                          : loc.at(gt, g, "window", -1, text));
+    }
+    if (g.metric() != "" && g.metric() != "apply_failures" && g.metric() != "reboots" &&
+        g.metric() != "silent") {
+      at(gt, g, "metric", -1,
+         me + "health_gate metric " + quoted(g.metric()) +
+             " is not one of \"apply_failures\", \"reboots\", \"silent\"");
+    }
+    if (g.has_min_samples() && g.min_samples() == 0) {
+      at(gt, g, "min_samples", -1, me + "health_gate min_samples must be at least 1");
+    }
+  } else if (c.rollback()) {
+    at(ct, c, "rollback", -1, me + "rollback needs a health_gate (it is what triggers it)");
+  }
+  if (c.diagnostic()) {
+    if (auto after = parse_duration_us(c.revert_after()); !after || *after <= 0) {
+      at(ct, c, c.revert_after().empty() ? "diagnostic" : "revert_after", -1,
+         me + "a diagnostic image needs revert_after (e.g. \"1d\")" +
+             (after ? std::string() : ": " + after.error()));
+    }
+  } else if (!c.revert_after().empty()) {
+    at(ct, c, "revert_after", -1, me + "revert_after is only for diagnostic: true");
   }
 }
 
@@ -346,6 +483,10 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       at(ct, c, "min_elevation_deg", -1, "constellation: min_elevation_deg must be in [0, 90)");
     }
   }
+  // Firmware images a DFU campaign can deliver: name -> true for a host image (has a file).
+  std::map<std::string, bool> image_kinds;
+  std::set<std::string> campaign_names;
+  check_firmware_images(loc, root, s, base_dir, options, out, image_kinds, errors);
   std::set<std::string> operators;
   for (const auto& region : s.regions()) {
     for (const auto& cell : region.cells()) {
@@ -393,6 +534,9 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
           at(ot, outage, "cells", c, who + "unknown cell " + std::to_string(outage.cells(c)));
         }
       }
+    } else if (ev.has_dfu_campaign()) {
+      check_dfu_campaign(loc, loc.nested(et, ev, "dfu_campaign", -1), ev.dfu_campaign(), who,
+                         fleet_names, image_kinds, campaign_names, errors);
     } else {
       at(et, ev, "at", -1, who + "an event needs `sunset { ... }` or `outage { ... }`");
     }

@@ -90,6 +90,35 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                         {"sites_up", p.sites_up}});
   }
   j["network_timeline"] = timeline;
+  // Firmware updates (factor 8, docs/cloud-dfu.md).
+  nlohmann::ordered_json campaigns = nlohmann::ordered_json::array();
+  for (const auto& c : s.dfu.campaigns) {
+    campaigns.push_back({{"name", c.name},
+                         {"fleet", c.fleet},
+                         {"image", c.image},
+                         {"started_at_s", c.started_at_s},
+                         {"twins_targeted", c.twins_targeted},
+                         {"skipped_packet_limited", c.skipped_packet_limited},
+                         {"offered", c.offered},
+                         {"downloaded", c.downloaded},
+                         {"applied", c.applied},
+                         {"failed", c.failed},
+                         {"rolled_back", c.rolled_back},
+                         {"reverted", c.reverted},
+                         {"cancelled", c.cancelled},
+                         {"halted_at_s", c.halted_at_s},
+                         {"bytes_down", c.cost.bytes_down},
+                         {"airtime_s", c.cost.airtime_s},
+                         {"radio_charge_mah", c.cost.radio_charge_mah}});
+  }
+  j["dfu"] = {{"campaigns", campaigns}};
+  nlohmann::ordered_json versions = nlohmann::ordered_json::array();
+  for (const auto& p : s.dfu.versions) {
+    nlohmann::ordered_json counts = nlohmann::ordered_json::object();
+    for (const auto& [version, n] : p.versions) counts[version] = n;
+    versions.push_back({{"at_s", p.at_s}, {"versions", counts}});
+  }
+  j["firmware_versions"] = versions;
   nlohmann::ordered_json by_kind = nlohmann::ordered_json::object();
   for (const auto& k : s.location.by_kind) {
     by_kind[k.kind] = {

@@ -85,6 +85,77 @@ void build_timeline(const scenario::v1::Scenario& s, const scenario_file& file, 
   });
 }
 
+// Factor 8: firmware images (a library each, shared with a device model of the same file) and
+// DFU campaigns in timeline order (their ids). Fleet indices are scenario order.
+void build_dfu(const scenario::v1::Scenario& s, const scenario_file& file, actors::world& w) {
+  for (int i = 0; i < s.firmware_images_size(); ++i) {
+    const auto& fi = s.firmware_images(i);
+    actors::firmware_image_spec image;
+    image.name = fi.name();
+    image.path = file.firmware_image_paths[static_cast<std::size_t>(i)];
+    image.version = fi.version();
+    image.size_bytes = file.firmware_image_sizes[static_cast<std::size_t>(i)];
+    if (!image.path.empty()) {
+      const auto model = std::find_if(w.device_models.begin(), w.device_models.end(),
+                                      [&](const auto& m) { return m.firmware_path == image.path; });
+      const auto extra =
+          std::find(w.extra_firmware_paths.begin(), w.extra_firmware_paths.end(), image.path);
+      if (model != w.device_models.end()) {
+        image.library = static_cast<std::uint32_t>(model - w.device_models.begin());
+      } else {
+        image.library = static_cast<std::uint32_t>(w.device_models.size() +
+                                                   (extra - w.extra_firmware_paths.begin()));
+        if (extra == w.extra_firmware_paths.end()) w.extra_firmware_paths.push_back(image.path);
+      }
+    }
+    w.firmware_images.push_back(std::move(image));
+  }
+  struct timed {
+    std::int64_t at_us;
+    actors::dfu_campaign_spec spec;
+  };
+  std::vector<timed> campaigns;
+  for (const auto& ev : s.timeline()) {
+    if (!ev.has_dfu_campaign()) continue;
+    const auto& c = ev.dfu_campaign();
+    actors::dfu_campaign_spec spec;
+    spec.name = c.name();
+    for (int f = 0; f < s.fleets_size(); ++f) {
+      if (s.fleets(f).name() == c.fleet()) spec.fleet = static_cast<std::uint32_t>(f);
+    }
+    for (std::size_t k = 0; k < w.firmware_images.size(); ++k) {
+      if (w.firmware_images[k].name == c.image()) spec.image = static_cast<std::uint32_t>(k);
+    }
+    spec.start_us = *parse_event_time_us(ev.at(), file.epoch_utc_us);
+    for (const auto& stage : c.stages()) {
+      spec.stages.push_back(
+          {static_cast<double>(stage.percent()), *parse_duration_us(stage.after())});
+    }
+    if (spec.stages.empty()) spec.stages.push_back({100, 0});
+    spec.apply_failure_rate = c.apply_failure_rate();
+    spec.has_gate = c.has_health_gate();
+    if (spec.has_gate) {
+      const auto& g = c.health_gate();
+      spec.gate_max_failure_rate = g.max_failure_rate();
+      spec.gate_window_us = *parse_duration_us(g.window());
+      spec.gate_metric = g.metric() == "reboots"  ? actors::dfu_metric::reboots
+                         : g.metric() == "silent" ? actors::dfu_metric::silent
+                                                  : actors::dfu_metric::apply_failures;
+      if (g.has_min_samples()) spec.gate_min_samples = g.min_samples();
+    }
+    spec.rollback = c.rollback();
+    spec.kind = c.kind() == "asset" ? actors::dfu_kind::asset : actors::dfu_kind::host;
+    spec.diagnostic = c.diagnostic();
+    if (spec.diagnostic) spec.revert_after_us = *parse_duration_us(c.revert_after());
+    spec.outboard = c.outboard();
+    spec.allow_packet_limited = c.allow_packet_limited();
+    campaigns.push_back({spec.start_us, std::move(spec)});
+  }
+  std::stable_sort(campaigns.begin(), campaigns.end(),
+                   [](const timed& a, const timed& b) { return a.at_us < b.at_us; });
+  for (timed& t : campaigns) w.dfu_campaigns.push_back(std::move(t.spec));
+}
+
 std::string default_prefix(const std::string& fleet) {
   std::string prefix;
   for (char c : fleet) {
@@ -168,6 +239,7 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     w->constellation = spec;
   }
   build_timeline(s, scenario, *w);
+  build_dfu(s, scenario, *w);
   auto index_of = [](const auto& list, const std::string& name) {
     const auto it =
         std::find_if(list.begin(), list.end(), [&](const auto& item) { return item.name == name; });

@@ -70,8 +70,9 @@ struct device_shard_config {
   std::shared_ptr<const world> the_world;
   twin_index first_twin = 0;  // the shard hosts [first_twin, end_twin)
   twin_index end_twin = 0;
-  // One loaded library per device model (index = device model), shared by all shards; this
-  // shard runs on copy `copy_index` of each.
+  // One loaded library per device model (index = device model), then one per
+  // world::extra_firmware_paths (DFU images), shared by all shards; this shard runs on copy
+  // `copy_index` of each.
   std::vector<std::shared_ptr<shim::firmware_library>> firmware;
   int copy_index = 0;
 };

@@ -74,6 +74,10 @@ struct delivered_uplink {
 struct cloud_reply {
   twin_index twin = 0;
   std::string downlink;  // encoded wire::v1::SessionDownlink
+  // A DFU image chunk the downlink stands for (its bytes are charged on the air on top of the
+  // encoded message; docs/cloud-dfu.md), and its campaign id (0 none).
+  std::uint32_t dfu_chunk_bytes = 0;
+  std::uint8_t dfu_campaign = 0;
 };
 
 // Notes of one uplink, handed by the management service to the solution service.
@@ -190,7 +194,8 @@ typename Inspector::result_type inspect(Inspector& f, delivered_uplink& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
-  return f(caf::meta::type_name("cloud_reply"), x.twin, x.downlink);
+  return f(caf::meta::type_name("cloud_reply"), x.twin, x.downlink, x.dfu_chunk_bytes,
+           x.dfu_campaign);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_record& x) {

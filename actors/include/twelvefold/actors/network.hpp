@@ -88,6 +88,7 @@ struct network_totals {
   std::vector<rat_totals> per_rat;  // index: models::rat
   std::vector<twin_radio> twins;    // index: twin
   std::vector<network_sample> samples;
+  std::vector<dfu_cost> dfu_costs;  // index: DFU campaign id - 1 (chunks carried, factor 8)
 };
 
 template <class Inspector>
@@ -111,7 +112,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, network_totals& x) {
   return f(caf::meta::type_name("network_totals"), x.sessions, x.session_failures, x.bytes_uplink,
            x.bytes_downlink, x.penalty_blocked, x.backhaul_failures, x.timeline_events,
-           x.busy_seconds, x.per_rat, x.twins, x.samples);
+           x.busy_seconds, x.per_rat, x.twins, x.samples, x.dfu_costs);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, network_event& x) {

@@ -13,6 +13,7 @@
 //                   (same order; an empty downlink means the session was refused)
 //               (timeline_atom, std::vector<cloud_timeline_event>) -> bool   (applied, in order)
 //               (flush_atom) -> bool                 (dirty twins written to the store)
+//               (sample_atom, int64 at_us) -> bool   (firmware versions time series, DFU gates)
 //               (collect_atom) -> management_totals
 //   solution:   (notes_atom, std::vector<twin_notes>) -> std::vector<note_ack> (same order)
 //               (collect_atom) -> solution_totals
@@ -40,6 +41,7 @@ struct management_totals {
   std::vector<twin_row> twins;                  // the digital twins, index: twin
   location_totals location;                     // factor 6 (cloud/location.hpp)
   time_totals time;                             // factor 7 (cloud/time_sync.hpp)
+  dfu_totals dfu;  // firmware update campaigns and versions (factor 8)
 };
 
 struct solution_totals {
@@ -62,7 +64,8 @@ typename Inspector::result_type inspect(Inspector& f, cloud_timeline_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
-           x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins, x.location, x.time);
+           x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins, x.location, x.time,
+           x.dfu);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -42,6 +42,26 @@ struct uplink_fields {
   std::uint64_t local_ms = 0;  // the device's drifting counter at session start
   // The device's crystal drift: Note ages are counted by its drifting clock (never on the wire).
   double clock_drift_ppm = 0;
+  // Firmware updates (factor 8): the installed asset, resets so far, and the DFU report
+  // (sent when dfu_campaign != 0; docs/cloud-dfu.md).
+  std::string asset;
+  std::uint32_t resets = 0;
+  std::uint32_t dfu_campaign = 0;
+  std::uint64_t dfu_received_bytes = 0;
+  std::uint32_t dfu_state = 0;
+};
+
+// The DFU part of a SessionDownlink (wire DfuOffer), when present.
+struct downlink_dfu {
+  bool present = false;
+  std::uint32_t campaign = 0;
+  std::uint32_t image = 0;
+  std::string version;
+  std::uint64_t size_bytes = 0;
+  std::uint64_t offset = 0;
+  std::uint32_t chunk_bytes = 0;
+  bool revert = false;
+  bool cancel = false;
 };
 
 // Encoded wire::v1::SessionUplink; note ages are measured against `now_us`. Templated Notes
@@ -51,7 +71,8 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
                           std::int64_t now_us);
 
 // False when `bytes` is not a valid SessionDownlink (the session then counts as failed).
-bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
-                     std::uint64_t& env_version);
+// `dfu`, when given, receives the DFU offer (present = false when there is none).
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
+                     downlink_dfu* dfu = nullptr);
 
 }  // namespace twelvefold::actors

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "twelvefold/actors/dfu_spec.hpp"
 #include "twelvefold/actors/messages.hpp"
 #include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/geo.hpp"
@@ -100,6 +101,11 @@ struct world {
   std::vector<network_event> timeline;                   // sorted by (at_us, id)
   std::vector<cloud_timeline_event> cloud_timeline;      // sorted by (at_us, index)
   std::int64_t sample_interval_us = 3600LL * 1'000'000;  // network time-series cadence
+  // Firmware updates (factor 8, dfu_spec.hpp): images, libraries beyond the device models'
+  // and campaigns (index = campaign id - 1, in timeline order).
+  std::vector<firmware_image_spec> firmware_images;
+  std::vector<std::filesystem::path> extra_firmware_paths;
+  std::vector<dfu_campaign_spec> dfu_campaigns;
 
   [[nodiscard]] std::string serial_of(twin_index twin) const;
   // A stable 15-digit IMEI-like device id derived from the seed and the twin.

@@ -20,6 +20,7 @@ enum class stream_purpose : std::uint64_t {
   gnss = 8,             // GNSS fix errors, per twin and fix (gnss.hpp)
   location_scan = 9,    // per twin and site: static shadowing of scans (multilateration.hpp)
   location_noise = 10,  // per twin and scan: measurement noise of scans (multilateration.hpp)
+  dfu = 60,  // DFU campaigns: per-twin stage selection and apply outcomes (actors/src/cloud/dfu*)
 };
 
 class random_stream {

@@ -129,6 +129,7 @@ struct run_summary {
   double latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0, latency_max_s = 0;
   std::vector<std::pair<double, std::uint64_t>> latency_bins;  // (upper edge s, count)
   std::vector<assertion_result> assertions;                    // in scenario order
+  actors::dfu_totals dfu;  // firmware update campaigns and versions over time (factor 8)
 };
 
 enum class run_error_kind { bad_input, failure };

@@ -26,6 +26,10 @@ struct scenario_file {
   std::shared_ptr<const scenario::v1::Scenario> spec;
   // Resolved firmware image path per device model (same order as spec->device_models()).
   std::vector<std::filesystem::path> firmware_paths;
+  // Per firmware_images entry (DFU, docs/cloud-dfu.md): resolved path (empty for an asset) and
+  // download size in bytes (size_bytes, or the file's size).
+  std::vector<std::filesystem::path> firmware_image_paths;
+  std::vector<std::uint64_t> firmware_image_sizes;
   std::int64_t epoch_utc_us = 0;
   std::int64_t duration_us = 0;
   std::map<std::string, std::string> params;  // every #param and the value used

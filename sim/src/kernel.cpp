@@ -403,6 +403,7 @@ class kernel {
       sum.request_errors += totals->request_errors;
       sum.missing_sleep_requests += totals->missing_sleep_requests;
       for (const auto& [reason, n] : totals->resets_by_reason) sum.firmware_resets[reason] += n;
+      sum.auth_downlinks_rejected += totals->auth_downlinks_rejected;
       for (twin_final& f : totals->twins) finals[f.twin] = std::move(f);
     }
     std::vector<double> life_years(finals.size(), 0);
@@ -424,6 +425,7 @@ class kernel {
     if (!management) return std::unexpected(management.error());
     sum.sessions_refused = management->sessions_refused;
     sum.env_updates_sent = management->env_updates_sent;
+    sum.auth = management->auth;
     if (cast_.writer) {
       std::vector<twin_row> rows = std::move(management->twins);
       for (twin_index twin = 0; twin < rows.size(); ++twin) {

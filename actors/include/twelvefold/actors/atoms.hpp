@@ -16,5 +16,6 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
+using bindings_atom = caf::atom_constant<caf::atom("bindings")>;  // auth: table bindings
 
 }  // namespace twelvefold::actors

@@ -26,6 +26,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "twelvefold/actors/auth.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::actors {
@@ -36,6 +37,7 @@ struct management_totals {
   std::uint64_t env_updates_sent = 0;
   std::uint64_t events_raised = 0;  // entries of the event stream (table events)
   std::vector<twin_row> twins;      // the digital twins, index: twin
+  auth_totals auth;                 // factor 9 / 11 (docs/cloud-auth.md)
 };
 
 struct solution_totals {
@@ -51,7 +53,7 @@ typename Inspector::result_type inspect(Inspector& f, cloud_timeline_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
-           x.env_updates_sent, x.events_raised, x.twins);
+           x.env_updates_sent, x.events_raised, x.twins, x.auth);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "twelvefold/actors/auth.hpp"
 #include "twelvefold/actors/messages.hpp"
 
 struct sqlite3;
@@ -31,6 +32,8 @@ class twin_store {
   std::expected<void, std::string> upsert(const std::vector<twin_row>& rows);
   // Appends events (table events) in one transaction; `serial` must be set on each.
   std::expected<void, std::string> append_events(const std::vector<cloud_event>& events);
+  // Inserts or replaces rows of table bindings (keyed by serial, generation), one transaction.
+  std::expected<void, std::string> upsert_bindings(const std::vector<binding_row>& rows);
   // Key/value facts about the run (scenario, seed, epoch, ...), in table run_info.
   std::expected<void, std::string> set_run_info(const std::map<std::string, std::string>& info);
 

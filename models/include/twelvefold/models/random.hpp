@@ -16,6 +16,7 @@ enum class stream_purpose : std::uint64_t {
   session = 4,
   sensor = 5,
   firmware = 6,
+  auth_attack = 20,  // auth: attack schedules and targets (actors/src/cloud/auth_attacks.cpp)
 };
 
 class random_stream {

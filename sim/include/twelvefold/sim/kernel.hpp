@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "twelvefold/actors/auth.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::sim {
@@ -115,6 +116,8 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
+  actors::auth_totals auth;  // factor 9 / 11 (docs/cloud-auth.md)
+  std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
 };
 
 enum class run_error_kind { bad_input, failure };

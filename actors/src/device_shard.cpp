@@ -63,8 +63,8 @@ struct shard_state {
 
 // What the twin's secure element binds a session to.
 se_session se_session_of(const shard_state& s, twin_index twin, const twin_runtime& t,
-                         const std::string& serial, const std::string& device_id,
-                         std::uint8_t rat, std::int64_t at_us) {
+                         const std::string& serial, const std::string& device_id, std::uint8_t rat,
+                         std::int64_t at_us) {
   se_session session;
   session.serial = serial;
   session.device_id = device_id;
@@ -252,9 +252,7 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   // and the session counts as failed (the module keeps its Notes for the next one).
   if (c.success &&
       s.secure_elements->open_downlink(
-          t.se,
-          se_session_of(s, c.twin, t, serial, device_id, uplink_rat, c.at_us),
-          c.downlink) &&
+          t.se, se_session_of(s, c.twin, t, serial, device_id, uplink_rat, c.at_us), c.downlink) &&
       decode_downlink(c.downlink, downlink, env_version)) {
     if (downlink.env_changed) t.env_version = env_version;
     t.comms.end_sync(c.at_us, &downlink);

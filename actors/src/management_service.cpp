@@ -150,8 +150,8 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
     s.attacks->run_until(d.arrival_us, s.pending_events);  // attacks interleave in time
     auth_grant grant;
     const bool parsed = up.ParseFromString(d.uplink);
-    auth_reject why = parsed ? s.auth->verify(d.twin, d.arrival_us, d.uplink, up, grant)
-                             : auth_reject::malformed;
+    auth_reject why =
+        parsed ? s.auth->verify(d.twin, d.arrival_us, d.uplink, up, grant) : auth_reject::malformed;
     if (why == auth_reject::none && !accept_uplink(s, d, up)) why = auth_reject::spoofed;
     if (why != auth_reject::none) {
       ++s.totals.sessions_refused;

@@ -204,8 +204,7 @@ std::expected<void, std::string> twin_store::append_events(const std::vector<clo
   return exec("COMMIT");
 }
 
-std::expected<void, std::string> twin_store::upsert_bindings(
-    const std::vector<binding_row>& rows) {
+std::expected<void, std::string> twin_store::upsert_bindings(const std::vector<binding_row>& rows) {
   if (auto ok = exec("BEGIN"); !ok) return ok;
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db_,

@@ -146,7 +146,8 @@ void check_auth_event(const locator& loc, const pb::TextFormat::ParseInfoTree* e
                       const Scenario& s, const std::set<std::string>& fleet_names,
                       std::vector<diagnostic>& errors) {
   auto at = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m, const char* f,
-                int i, std::string text) { errors.push_back(loc.at(tree, m, f, i, std::move(text))); };
+                int i,
+                std::string text) { errors.push_back(loc.at(tree, m, f, i, std::move(text))); };
   auto check_rate = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m,
                         const char* field, bool has, double value) {
     if (has && !(value >= 0 && value <= 3600)) {

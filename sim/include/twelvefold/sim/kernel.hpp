@@ -116,7 +116,7 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
-  actors::auth_totals auth;  // factor 9 / 11 (docs/cloud-auth.md)
+  actors::auth_totals auth;                   // factor 9 / 11 (docs/cloud-auth.md)
   std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
 };
 

@@ -175,7 +175,7 @@ void check_auth_event(const locator& loc, const pb::TextFormat::ParseInfoTree* e
     const auto& k = ev.key_compromise();
     const auto* kt = loc.nested(et, ev, "key_compromise", -1);
     if (k.fleet().empty() && k.serials_size() == 0) {
-      at(kt, k, "fleet", -1, who + "key_compromise needs a fleet or serials");
+      at(et, ev, "key_compromise", -1, who + "key_compromise needs a fleet or serials");
     }
     check_fleet(kt, k, k.fleet());
     for (int i = 0; i < k.serials_size(); ++i) check_serial(kt, k, "serials", i, k.serials(i));
@@ -198,7 +198,11 @@ void check_auth_event(const locator& loc, const pb::TextFormat::ParseInfoTree* e
     }
   } else if (ev.has_hardware_replacement()) {
     const auto& h = ev.hardware_replacement();
-    check_serial(loc.nested(et, ev, "hardware_replacement", -1), h, "serial", -1, h.serial());
+    if (h.serial().empty()) {
+      at(et, ev, "hardware_replacement", -1, who + "hardware_replacement needs a serial");
+    } else {
+      check_serial(loc.nested(et, ev, "hardware_replacement", -1), h, "serial", -1, h.serial());
+    }
   }
 }
 

@@ -200,8 +200,10 @@ std::string seal(const key32& secret, const key32& ed25519_public) {
   std::string sealed(crypto_box_PUBLICKEYBYTES + crypto_box_MACBYTES + secret.size(), '\0');
   auto* out = reinterpret_cast<unsigned char*>(sealed.data());
   std::memcpy(out, eph_public, sizeof eph_public);
-  crypto_box_easy(out + crypto_box_PUBLICKEYBYTES, secret.data(), secret.size(), nonce, x_public,
-                  eph_secret);
+  if (crypto_box_easy(out + crypto_box_PUBLICKEYBYTES, secret.data(), secret.size(), nonce,
+                      x_public, eph_secret) != 0) {
+    sealed.clear();  // unreachable with valid keys; the caller's peer then fails to open it
+  }
   sodium_memzero(eph_secret, sizeof eph_secret);
   return sealed;
 }

@@ -72,7 +72,7 @@ class Auth : public ::testing::Test {
   std::shared_ptr<const world> w = small_world();
   auth_service cloud{w};
   secure_element_bank bank{w->seed};
-  device dev{w.get(), 1, &bank};
+  device dev{w.get(), 1, &bank, {}};
 
   auth_reject verify(twin_index twin, std::int64_t arrival_us, const std::string& bytes,
                      auth_grant* out = nullptr) {
@@ -148,7 +148,7 @@ TEST_F(Auth, ReplayedUplinkIsRejectedFreshOrStale) {
 TEST_F(Auth, CloneWithTheSameKeyIsRejectedWhenItsCounterForks) {
   ASSERT_EQ(exchange(dev, hour_us), auth_reject::none);
   ASSERT_EQ(exchange(dev, 2 * hour_us), auth_reject::none);
-  device clone{w.get(), 1, &bank};  // same identity, same key, its own counter
+  device clone{w.get(), 1, &bank, {}};  // same identity, same key, its own counter
   clone.seq = 1;
   EXPECT_EQ(verify(clone.twin, 3 * hour_us, clone.uplink(3 * hour_us)), auth_reject::cloned);
   EXPECT_EQ(cloud.totals().rejected_cloned, 1u);
@@ -262,7 +262,7 @@ TEST_F(Auth, ExpiredTicketIsRefused) {
 }
 
 TEST_F(Auth, DevicesFollowACertRotationEvenAfterTheOverlap) {
-  device late{w.get(), 2, &bank};
+  device late{w.get(), 2, &bank, {}};
   ASSERT_EQ(exchange(dev, hour_us), auth_reject::none);
   ASSERT_EQ(exchange(late, hour_us), auth_reject::none);
   cloud.rotate_cert(2 * hour_us, 2 * hour_us);

@@ -162,7 +162,7 @@ TEST(Identity, HardwareReplacementRebindsTheSerialAndHistoryContinues) {
   add_replacement(*w, "MTR-0000002", 5 * hour_us);
   auth_service cloud(w);
   secure_element_bank bank(w->seed);
-  unit old_unit{*w, bank, 1};
+  unit old_unit{*w, bank, 1, {}};
   ASSERT_EQ(check(cloud, 1, hour_us, old_unit.uplink(hour_us, 0)), auth_reject::none);
   ASSERT_EQ(check(cloud, 1, 2 * hour_us, old_unit.uplink(2 * hour_us, 0)), auth_reject::none);
   auto first = cloud.take_bindings();
@@ -183,7 +183,7 @@ TEST(Identity, HardwareReplacementRebindsTheSerialAndHistoryContinues) {
   // The retired unit (old key, old device id) is now an unknown device.
   EXPECT_EQ(check(cloud, 1, 6 * hour_us, old_unit.uplink(6 * hour_us, 0)), auth_reject::spoofed);
   // The new unit continues the serial's session counter with its own key.
-  unit new_unit{*w, bank, 1};
+  unit new_unit{*w, bank, 1, {}};
   new_unit.seq = old_unit.seq;
   EXPECT_EQ(check(cloud, 1, 6 * hour_us, new_unit.uplink(6 * hour_us, 1)), auth_reject::none);
   EXPECT_EQ(cloud.last_counter(1), new_unit.seq);

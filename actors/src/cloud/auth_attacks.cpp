@@ -28,8 +28,10 @@ void attack_plan::add_compromise(const std::vector<twin_index>& twins, std::int6
     c.clone_interval_us = interval_us(clone_sessions_per_hour);
     c.replay_interval_us = interval_us(replays_per_hour);
     c.next_clone_us = at_us;  // rescheduled at capture
+    by_twin_.push_back({twin, static_cast<std::uint32_t>(compromises_.size())});
     compromises_.push_back(std::move(c));
   }
+  std::sort(by_twin_.begin(), by_twin_.end());
 }
 
 void attack_plan::add_spoof(std::int64_t at_us, double sessions_per_hour, bool claim_registered_key,
@@ -42,13 +44,19 @@ void attack_plan::add_spoof(std::int64_t at_us, double sessions_per_hour, bool c
   s.malformed_interval_us = interval_us(malformed_per_hour);
   s.next_session_us = at_us;
   s.next_malformed_us = at_us;
+  const auto index = static_cast<std::uint32_t>(spoofs_.size());
+  if (s.session_interval_us > 0) queue_.push({at_us, stream::spoof_session, index});
+  if (s.malformed_interval_us > 0) queue_.push({at_us, stream::malformed, index});
   spoofs_.push_back(s);
 }
 
 void attack_plan::observe(twin_index twin, std::int64_t arrival_us, const std::string& uplink,
                           std::uint64_t counter) {
-  for (compromise& c : compromises_) {
-    if (c.twin != twin || c.captured) continue;
+  const auto lo = std::lower_bound(by_twin_.begin(), by_twin_.end(),
+                                   std::pair<twin_index, std::uint32_t>{twin, 0});
+  for (auto it = lo; it != by_twin_.end() && it->first == twin; ++it) {
+    compromise& c = compromises_[it->second];
+    if (c.captured) continue;
     c.captured = true;
     c.captured_uplink = uplink;
     c.captured_counter = counter;
@@ -57,6 +65,8 @@ void attack_plan::observe(twin_index twin, std::int64_t arrival_us, const std::s
     // The clone starts one interval after the capture; replays start half an interval after.
     c.next_clone_us = arrival_us + c.clone_interval_us;
     c.next_replay_us = arrival_us + c.replay_interval_us / 2;
+    if (c.replay_interval_us > 0) queue_.push({c.next_replay_us, stream::replay, it->second});
+    if (c.clone_interval_us > 0) queue_.push({c.next_clone_us, stream::clone, it->second});
   }
 }
 
@@ -145,47 +155,50 @@ delivered_uplink attack_plan::malformed_frame(spoof& s, std::int64_t at_us) {
 }
 
 void attack_plan::run_until(std::int64_t before_us, std::vector<cloud_event>& events) {
-  std::vector<pending> due;
-  std::uint64_t order = 0;
-  for (compromise& c : compromises_) {
-    if (!c.captured) continue;
-    while (c.replay_interval_us > 0 && c.next_replay_us < before_us) {
-      due.push_back({c.next_replay_us, order++, {c.twin, c.next_replay_us, c.captured_uplink}});
-      c.next_replay_us += c.replay_interval_us;
-    }
-    while (c.clone_interval_us > 0 && c.next_clone_us < before_us) {
-      due.push_back(
-          {c.next_clone_us, order++, {c.twin, c.next_clone_us, clone_uplink(c, c.next_clone_us)}});
-      c.next_clone_us += c.clone_interval_us;
-    }
-  }
-  for (spoof& s : spoofs_) {
-    while (s.session_interval_us > 0 && s.next_session_us < before_us) {
-      due.push_back({s.next_session_us, order++, spoof_uplink(s, s.next_session_us)});
-      s.next_session_us += s.session_interval_us;
-    }
-    while (s.malformed_interval_us > 0 && s.next_malformed_us < before_us) {
-      due.push_back({s.next_malformed_us, order++, malformed_frame(s, s.next_malformed_us)});
-      s.next_malformed_us += s.malformed_interval_us;
-    }
-  }
-  std::sort(due.begin(), due.end(), [](const pending& a, const pending& b) {
-    return std::tie(a.at_us, a.order) < std::tie(b.at_us, b.order);
-  });
   wire::v1::SessionUplink up;
-  for (const pending& p : due) {
+  // One stream at a time, in (time, stream kind, index) order: deterministic, and cheap when
+  // nothing is due (this runs before every genuine uplink).
+  while (!queue_.empty() && queue_.top().at_us < before_us) {
+    const due_stream next = queue_.top();
+    queue_.pop();
+    delivered_uplink d;
+    switch (next.kind) {
+      case stream::replay: {
+        compromise& c = compromises_[next.index];
+        d = {c.twin, next.at_us, c.captured_uplink};
+        queue_.push({c.next_replay_us += c.replay_interval_us, next.kind, next.index});
+        break;
+      }
+      case stream::clone: {
+        compromise& c = compromises_[next.index];
+        d = {c.twin, next.at_us, clone_uplink(c, next.at_us)};
+        queue_.push({c.next_clone_us += c.clone_interval_us, next.kind, next.index});
+        break;
+      }
+      case stream::spoof_session: {
+        spoof& sp = spoofs_[next.index];
+        d = spoof_uplink(sp, next.at_us);
+        queue_.push({sp.next_session_us += sp.session_interval_us, next.kind, next.index});
+        break;
+      }
+      case stream::malformed: {
+        spoof& sp = spoofs_[next.index];
+        d = malformed_frame(sp, next.at_us);
+        queue_.push({sp.next_malformed_us += sp.malformed_interval_us, next.kind, next.index});
+        break;
+      }
+    }
     ++auth_.totals().attack_sessions;
     auth_grant grant;
-    const bool parsed = up.ParseFromString(p.uplink.uplink);
-    const auth_reject why = parsed
-                                ? auth_.verify(p.uplink.twin, p.at_us, p.uplink.uplink, up, grant)
-                                : auth_reject::malformed;
+    const bool parsed = up.ParseFromString(d.uplink);
+    const auth_reject why =
+        parsed ? auth_.verify(d.twin, d.arrival_us, d.uplink, up, grant) : auth_reject::malformed;
     if (why == auth_reject::none) {
       ++auth_.totals().attack_sessions_accepted;  // the attacker's reply is not modelled
       continue;
     }
     auth_.count_reject(why);
-    events.push_back(rejection_event(p.uplink.twin, p.at_us, why, parsed ? up.session_seq() : 0));
+    events.push_back(rejection_event(d.twin, d.arrival_us, why, parsed ? up.session_seq() : 0));
   }
 }
 

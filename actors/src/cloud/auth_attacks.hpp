@@ -16,7 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <queue>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cloud/auth.hpp"
@@ -68,10 +72,14 @@ class attack_plan {
     std::int64_t next_malformed_us = 0;
     std::uint64_t sent = 0;
   };
-  struct pending {
+  enum class stream : std::uint8_t { replay, clone, spoof_session, malformed };
+  struct due_stream {
     std::int64_t at_us = 0;
-    std::uint64_t order = 0;
-    delivered_uplink uplink;
+    stream kind = stream::replay;
+    std::uint32_t index = 0;  // into compromises_ or spoofs_
+    bool operator>(const due_stream& o) const {
+      return std::tie(at_us, kind, index) > std::tie(o.at_us, o.kind, o.index);
+    }
   };
 
   std::string clone_uplink(compromise& c, std::int64_t at_us);
@@ -83,6 +91,8 @@ class attack_plan {
   secure_element_bank attacker_element_;  // the attacker's copy of stolen keys
   std::vector<compromise> compromises_;
   std::vector<spoof> spoofs_;
+  std::vector<std::pair<twin_index, std::uint32_t>> by_twin_;  // compromises by twin
+  std::priority_queue<due_stream, std::vector<due_stream>, std::greater<>> queue_;
 };
 
 }  // namespace twelvefold::actors

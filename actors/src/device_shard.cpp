@@ -244,16 +244,17 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   if (!t.comms.sync_open()) return;  // defensive: a completion for no open session is ignored
   shim::sync_downlink downlink;
   std::uint64_t env_version = 0;
-  const world& w = *s.config.the_world;
-  const std::string serial = w.serial_of(c.twin);
-  const std::string device_id =
-      device_id_for(w, c.twin, s.replacements->generation_at(c.twin, c.at_us));
   // The secure element checks the server's proof first: an unverified downlink is dropped
   // and the session counts as failed (the module keeps its Notes for the next one).
-  if (c.success &&
-      s.secure_elements->open_downlink(
-          t.se, se_session_of(s, c.twin, t, serial, device_id, uplink_rat, c.at_us), c.downlink) &&
-      decode_downlink(c.downlink, downlink, env_version)) {
+  const auto verified = [&] {
+    const world& w = *s.config.the_world;
+    const std::string serial = w.serial_of(c.twin);
+    const std::string device_id =
+        device_id_for(w, c.twin, s.replacements->generation_at(c.twin, c.at_us));
+    return s.secure_elements->open_downlink(
+        t.se, se_session_of(s, c.twin, t, serial, device_id, uplink_rat, c.at_us), c.downlink);
+  };
+  if (c.success && verified() && decode_downlink(c.downlink, downlink, env_version)) {
     if (downlink.env_changed) t.env_version = env_version;
     t.comms.end_sync(c.at_us, &downlink);
     // A backlog larger than one session carries goes out in the next one right away.

@@ -12,6 +12,8 @@
 
 #include "device_location.hpp"
 #include "dfu_download.hpp"
+#include "cloud/identity.hpp"
+#include "secure_element.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -50,6 +52,7 @@ struct twin_runtime {
   dfu::device_twin dfu;           // firmware updates: running image, download, A/B slots
   bool booted = false;
   twin_location_state location;  // GNSS receiver and clock (device_location.hpp)
+  se_slot se;  // the secure element: outside the firmware's RAM image (factor 9)
 
   twin_runtime(std::uint64_t seed, twin_index twin)
       : sensor_rng(seed, twin, models::stream_purpose::sensor) {}
@@ -65,7 +68,25 @@ struct shard_state {
   models::temperature_params temperature;
   std::unique_ptr<device_location> positioning;  // GNSS, scans, clock (factors 6 and 7)
   std::unique_ptr<dfu::image_bytes> dfu_bytes;  // offered images' bytes, shared by the twins
+  std::unique_ptr<secure_element_bank> secure_elements;
+  std::unique_ptr<replacement_schedule> replacements;  // hardware generations (factor 11)
 };
+
+// What the twin's secure element binds a session to.
+se_session se_session_of(const shard_state& s, twin_index twin, const twin_runtime& t,
+                         const std::string& serial, const std::string& device_id, std::uint8_t rat,
+                         std::int64_t at_us) {
+  se_session session;
+  session.serial = serial;
+  session.device_id = device_id;
+  session.session_seq = t.session_seq;
+  session.at_us = at_us;
+  session.generation = s.replacements->generation_at(twin, at_us);
+  session.rat = rat;
+  session.rat_name = models::rat_name(static_cast<models::rat>(rat));
+  session.resets = static_cast<std::uint16_t>(t.resets);
+  return session;
+}
 
 // What the modem tells the firmware about its transport (card.wireless, card.transport,
 // hub.status): the RAT of the last session and the hints of factor 2.
@@ -256,7 +277,7 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   const world& w = *s.config.the_world;
   uplink_fields fields;
   fields.serial = w.serial_of(twin);
-  fields.device_id = w.device_id_of(twin);
+  fields.device_id = device_id_for(w, twin, s.replacements->generation_at(twin, now_us));
   fields.product = t.comms.product();
   fields.session_seq = ++t.session_seq;
   fields.env_version = t.env_version;
@@ -274,11 +295,15 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   std::vector<std::int64_t> capture_us;
   capture_us.reserve(session.notes.size());
   for (const shim::outbound_note& n : session.notes) capture_us.push_back(n.added_us);
-  out.push_back({twin, now_us, encode_uplink(fields, session, now_us), std::move(capture_us)});
+  std::string uplink = encode_uplink(fields, session, now_us);
+  s.secure_elements->seal_uplink(
+      t.se, se_session_of(s, twin, t, fields.serial, fields.device_id, t.rat, now_us), uplink);
+  out.push_back({twin, now_us, std::move(uplink), std::move(capture_us)});
 }
 
 void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,
                       std::vector<session_start>& sessions) {
+  const std::uint8_t uplink_rat = t.rat;  // the RAT the uplink declared (its ticket's RAT)
   t.radio_charge_mah += c.radio_charge_mah;
   t.rsrp_dbm = c.rsrp_dbm;
   t.cell_id = c.cell_id;
@@ -287,8 +312,18 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   if (!t.comms.sync_open()) return;  // defensive: a completion for no open session is ignored
   shim::sync_downlink downlink;
   std::uint64_t env_version = 0;
+  // The secure element checks the server's proof first: an unverified downlink is dropped
+  // and the session counts as failed (the module keeps its Notes for the next one).
+  const auto verified = [&] {
+    const world& w = *s.config.the_world;
+    const std::string serial = w.serial_of(c.twin);
+    const std::string device_id =
+        device_id_for(w, c.twin, s.replacements->generation_at(c.twin, c.at_us));
+    return s.secure_elements->open_downlink(
+        t.se, se_session_of(s, c.twin, t, serial, device_id, uplink_rat, c.at_us), c.downlink);
+  };
   downlink_dfu offer;
-  if (c.success && decode_downlink(c.downlink, downlink, env_version, &offer)) {
+  if (c.success && verified() && decode_downlink(c.downlink, downlink, env_version, &offer)) {
     if (downlink.env_changed) t.env_version = env_version;
     if (downlink.location) downlink.location->at_us = c.at_us;
     t.comms.end_sync(c.at_us, &downlink);
@@ -404,6 +439,7 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
   totals.activations = s.activations;
   totals.missing_sleep_requests = s.missing_sleep_requests;
   totals.resets_by_reason = s.resets_by_reason;
+  totals.auth_downlinks_rejected = s.secure_elements->counters().downlinks_rejected;
   const world& w = *s.config.the_world;
   totals.twins.reserve(s.twins.size());
   for (std::size_t i = 0; i < s.twins.size(); ++i) {
@@ -433,6 +469,8 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
   s.config = std::move(config);
   const world& w = *s.config.the_world;
   s.positioning = std::make_unique<device_location>(w);
+  s.secure_elements = std::make_unique<secure_element_bank>(w.seed);
+  s.replacements = std::make_unique<replacement_schedule>(w);
   const std::size_t count = s.config.end_twin - s.config.first_twin;
   s.twins.reserve(count);
   std::size_t offset = 0;

@@ -10,6 +10,9 @@
 #include "cloud/location.hpp"
 #include "cloud/time_sync.hpp"
 #include "cloud/dfu_service.hpp"
+#include "cloud/auth.hpp"
+#include "cloud/auth_attacks.hpp"
+#include "cloud/auth_timeline.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -56,6 +59,9 @@ struct management_state {
   std::unique_ptr<location_service> location;  // factor 6: best location per twin
   std::unique_ptr<time_sync> clock;            // factor 7: Note time reconciliation
   std::unique_ptr<dfu_service> dfu;  // firmware updates (factor 8)
+  // Factor 9/11: session verification, identity bindings and the timeline's attacks.
+  std::unique_ptr<auth_service> auth;
+  std::unique_ptr<attack_plan> attacks;
 };
 
 std::uint16_t intern(management_state& s, const std::string& text) {
@@ -70,7 +76,7 @@ twin_row row_for(const management_state& s, twin_index twin) {
   const twin_record& r = s.twins[twin];
   twin_row row;
   row.serial = w.serial_of(twin);
-  row.device_id = w.device_id_of(twin);
+  row.device_id = device_id_for(w, twin, s.auth->generation(twin));  // the current binding
   row.fleet = w.fleet_of(twin).name;
   row.rat = s.strings[r.rat];
   row.firmware = s.strings[r.firmware];
@@ -99,7 +105,7 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
                    const wire::v1::SessionUplink& up) {
   const world& w = *s.the_world;
   if (d.twin >= w.twins.size() || up.serial() != w.serial_of(d.twin) ||
-      up.device_id() != w.device_id_of(d.twin)) {
+      up.device_id() != device_id_for(w, d.twin, s.auth->generation(d.twin))) {
     return false;
   }
   twin_record& r = s.twins[d.twin];
@@ -123,7 +129,7 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
 
 std::string downlink_for(management_state& s, twin_index twin, std::int64_t arrival_us,
                          std::uint64_t device_env_version, const note_ack& ack,
-                         dfu_service::chunk& dfu_chunk) {
+                         dfu_service::chunk& dfu_chunk, const auth_grant& grant) {
   const world& w = *s.the_world;
   const fleet_env& env = s.fleets[w.twins[twin].fleet];
   wire::v1::SessionDownlink down;
@@ -143,18 +149,20 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
   s.twins[twin].notes_delivered += ack.new_notes;
   dfu_chunk =
       s.dfu->fill_downlink(twin, arrival_us, s.strings[s.twins[twin].rat], down, s.pending_events);
-  return down.SerializeAsString();
+  std::string bytes = down.SerializeAsString();
+  s.auth->seal_downlink(twin, arrival_us, grant, bytes);
+  return bytes;
 }
 
 // Keeps the session for table sessions (bytes_down is filled in when the downlink is built).
 void record_session(management_state& s, const delivered_uplink& d,
-                    const wire::v1::SessionUplink* up, const char* outcome) {
+                    const wire::v1::SessionUplink* up, std::string outcome) {
   if (!s.the_world->store_sessions) return;
   session_row row;
   row.twin = d.twin;
   row.at_us = d.arrival_us;
   row.bytes_up = static_cast<std::uint32_t>(d.uplink.size());
-  row.outcome = outcome;
+  row.outcome = std::move(outcome);
   row.rat = d.rat;
   row.cell_id = d.cell_id;
   row.rsrp_dbm = d.rsrp_dbm;
@@ -168,6 +176,7 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
   struct accepted {
     std::size_t index;
     std::uint64_t env_version;
+    auth_grant grant;
   };
   auto replies = std::make_shared<std::vector<cloud_reply>>(batch.size());
   auto sessions = std::make_shared<std::vector<accepted>>();
@@ -178,11 +187,21 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const delivered_uplink& d = batch[i];
     (*replies)[i].twin = d.twin;
-    if (!up.ParseFromString(d.uplink) || !accept_uplink(s, d, up)) {
+    s.attacks->run_until(d.arrival_us, s.pending_events);  // attacks interleave in time
+    auth_grant grant;
+    const bool parsed = up.ParseFromString(d.uplink);
+    auth_reject why =
+        parsed ? s.auth->verify(d.twin, d.arrival_us, d.uplink, up, grant) : auth_reject::malformed;
+    if (why == auth_reject::none && !accept_uplink(s, d, up)) why = auth_reject::spoofed;
+    if (why != auth_reject::none) {
       ++s.totals.sessions_refused;
-      record_session(s, d, nullptr, "refused: malformed or unknown identity");
+      s.auth->count_reject(why);
+      s.pending_events.push_back(
+          rejection_event(d.twin, d.arrival_us, why, parsed ? up.session_seq() : 0));
+      record_session(s, d, nullptr, std::string("refused: ") + to_string(why));
       continue;
     }
+    s.attacks->observe(d.twin, d.arrival_us, d.uplink, up.session_seq());
     record_session(s, d, &up, "accepted");
     ++s.totals.sessions_accepted;
     {
@@ -190,7 +209,7 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
       if (s.totals.sessions_by_hour.size() <= hour) s.totals.sessions_by_hour.resize(hour + 1, 0);
       ++s.totals.sessions_by_hour[hour];
     }
-    sessions->push_back({i, up.env_version()});
+    sessions->push_back({i, up.env_version(), std::move(grant)});
     twin_notes tn{d.twin, d.arrival_us, {}, d.start_us};
     tn.notes.reserve(up.notes_size());
     std::string file;
@@ -218,8 +237,8 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
               const accepted& a = (*sessions)[k];
               cloud_reply& reply = (*replies)[a.index];
               dfu_service::chunk chunk;
-              reply.downlink =
-                  downlink_for(st, reply.twin, (*arrivals)[k], a.env_version, acks[k], chunk);
+              reply.downlink = downlink_for(st, reply.twin, (*arrivals)[k], a.env_version, acks[k],
+                                            chunk, a.grant);
               reply.dfu_chunk_bytes = chunk.bytes;
               reply.dfu_campaign = chunk.campaign;
               // Rows of this batch were recorded in uplink order, refused ones included.
@@ -252,7 +271,12 @@ caf::result<bool> flush(caf::stateful_actor<management_state>* self) {
   s.pending_sessions.clear();
   ++s.flushes;
   s.totals.events_raised += events.size();
+  std::vector<binding_row> bindings = s.auth->take_bindings();
   if (!s.store) return true;
+  if (!bindings.empty()) {
+    self->request(s.store, caf::infinite, bindings_atom::value, std::move(bindings))
+        .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
+  }
   if (!events.empty()) {
     for (cloud_event& e : events) e.serial = s.the_world->serial_of(e.twin);
     // The writer handles its mailbox in order, so the rows below land after these events; a
@@ -280,9 +304,16 @@ bool apply_timeline(management_state& s, const std::vector<cloud_timeline_event>
   scenario::v1::TimelineEvent event;
   for (const cloud_timeline_event& e : due) {
     if (!event.ParseFromString(e.encoded)) return false;
+    s.attacks->run_until(e.at_us, s.pending_events);  // attacks before the event see the old state
     switch (event.event_case()) {
       case scenario::v1::TimelineEvent::kDfuCampaign:
         s.dfu->start(event.dfu_campaign().name(), e.at_us);
+        break;
+      case scenario::v1::TimelineEvent::kKeyCompromise:
+      case scenario::v1::TimelineEvent::kSpoofAttack:
+      case scenario::v1::TimelineEvent::kCertRotation:
+      case scenario::v1::TimelineEvent::kHardwareReplacement:
+        apply_auth_event(*s.auth, *s.attacks, event, e.at_us, s.pending_events);
         break;
       default:
         break;  // network events never come here; unknown kinds were refused by the loader
@@ -304,6 +335,8 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
   s.location = std::make_unique<location_service>(w);
   s.clock = std::make_unique<time_sync>(w);
   s.dfu = std::make_unique<dfu_service>(s.the_world);
+  s.auth = std::make_unique<auth_service>(s.the_world);
+  s.attacks = std::make_unique<attack_plan>(*s.auth);
   for (const fleet_spec& fleet : w.fleets) {
     fleet_env env;
     env.resolved = w.project_env;
@@ -336,6 +369,7 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
         management_state& st = self->state;
         management_totals totals = st.totals;
         totals.dfu = st.dfu->totals(st.the_world->duration_us);
+        totals.auth = st.auth->final_totals();
         totals.twins.reserve(st.twins.size());
         for (twin_index twin = 0; twin < st.twins.size(); ++twin) {
           totals.twins.push_back(row_for(st, twin));

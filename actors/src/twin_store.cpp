@@ -51,6 +51,18 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_serial ON events (serial, at_us);
 CREATE INDEX events_by_time ON events (at_us);
+CREATE TABLE bindings (                 -- factor 11: hardware bound to a serial over time
+  serial        TEXT NOT NULL,
+  generation    INTEGER NOT NULL,       -- 0: the factory original; +1 per replacement
+  device_id     TEXT NOT NULL,
+  imsi          TEXT,                   -- cellular SIM; NULL without a cellular RAT
+  iccid         TEXT,
+  dev_eui       TEXT,                   -- LoRaWAN; NULL without LoRaWAN
+  mac           TEXT,                   -- Wi-Fi; NULL without Wi-Fi
+  bound_from_us INTEGER NOT NULL,       -- virtual us since run_info.epoch_utc
+  bound_until_us INTEGER,               -- NULL: still bound
+  PRIMARY KEY (serial, generation)
+) WITHOUT ROWID;
 -- Factor 8: every firmware change of a twin (docs/cloud-dfu.md), kept by the writer from the
 -- DFU outcomes of the event stream (kinds dfu.applied, dfu.failed, dfu.rolled_back,
 -- dfu.reverted), so it cannot disagree with it.
@@ -324,6 +336,48 @@ std::expected<void, std::string> twin_store::expire_before(std::int64_t before_u
     if (rc != SQLITE_DONE) return std::unexpected(error_text("expire old rows"));
   }
   return {};
+}
+
+std::expected<void, std::string> twin_store::upsert_bindings(const std::vector<binding_row>& rows) {
+  if (auto ok = exec("BEGIN"); !ok) return ok;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db_,
+                     "INSERT OR REPLACE INTO bindings (serial, generation, device_id, imsi, iccid, "
+                     "dev_eui, mac, bound_from_us, bound_until_us) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     -1, &stmt, nullptr);
+  auto text_or_null = [&](int index, const std::string& text) {
+    if (text.empty()) {
+      sqlite3_bind_null(stmt, index);
+    } else {
+      bind_text(stmt, index, text);
+    }
+  };
+  for (const binding_row& b : rows) {
+    bind_text(stmt, 1, b.serial);
+    sqlite3_bind_int64(stmt, 2, b.generation);
+    bind_text(stmt, 3, b.device_id);
+    text_or_null(4, b.imsi);
+    text_or_null(5, b.iccid);
+    text_or_null(6, b.dev_eui);
+    text_or_null(7, b.mac);
+    sqlite3_bind_int64(stmt, 8, b.bound_from_us);
+    if (b.bound_until_us < 0) {
+      sqlite3_bind_null(stmt, 9);
+    } else {
+      sqlite3_bind_int64(stmt, 9, b.bound_until_us);
+    }
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) {
+      std::string text = error_text("write bindings");
+      sqlite3_finalize(stmt);
+      exec("ROLLBACK");
+      return std::unexpected(text);
+    }
+  }
+  sqlite3_finalize(stmt);
+  return exec("COMMIT");
 }
 
 std::expected<void, std::string> twin_store::set_run_info(

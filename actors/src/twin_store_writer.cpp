@@ -50,6 +50,13 @@ caf::behavior writer_actor(caf::stateful_actor<writer_state>* self,
         }
         return true;
       },
+      [self](bindings_atom, const std::vector<binding_row>& rows) -> caf::result<bool> {
+        if (!self->state.store) return caf::make_error(caf::sec::invalid_argument, "store closed");
+        if (auto ok = self->state.store->upsert_bindings(rows); !ok) {
+          return caf::make_error(caf::sec::runtime_error, ok.error());
+        }
+        return true;
+      },
       [self](close_atom) {
         self->state.store.reset();
         return true;

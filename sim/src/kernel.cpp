@@ -443,6 +443,7 @@ class kernel {
       sum.request_errors += totals->request_errors;
       sum.missing_sleep_requests += totals->missing_sleep_requests;
       for (const auto& [reason, n] : totals->resets_by_reason) sum.firmware_resets[reason] += n;
+      sum.auth_downlinks_rejected += totals->auth_downlinks_rejected;
       for (twin_final& f : totals->twins) finals[f.twin] = std::move(f);
     }
     std::vector<double> life_years(finals.size(), 0);
@@ -471,6 +472,7 @@ class kernel {
     sum.cloud_sessions_by_hour = management->sessions_by_hour;
     sum.location = management->location;
     sum.time = management->time;
+    sum.auth = management->auth;
     if (cast_.writer) {
       std::vector<twin_row> rows = std::move(management->twins);
       for (twin_index twin = 0; twin < rows.size(); ++twin) {

@@ -129,6 +129,97 @@ std::filesystem::path resolve_firmware(const std::string& firmware,
   return {};
 }
 
+// Factor 9 / 11 timeline events (docs/cloud-auth.md): serials and fleets must exist, rates
+// must be finite and at most one per second.
+bool serial_exists(const Scenario& s, const std::string& serial) {
+  for (const auto& fleet : s.fleets()) {
+    // The builder's default prefix: the fleet name upper-cased, other characters as '-'.
+    std::string prefix = fleet.serial_prefix();
+    if (prefix.empty()) {
+      for (char c : fleet.name()) {
+        prefix += std::isalnum(static_cast<unsigned char>(c))
+                      ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                      : '-';
+      }
+      prefix += "-";
+    }
+    if (serial.size() != prefix.size() + 7 || !serial.starts_with(prefix)) continue;
+    std::uint32_t number = 0;
+    const char* begin = serial.data() + prefix.size();
+    auto [end, ec] = std::from_chars(begin, serial.data() + serial.size(), number);
+    if (ec == std::errc{} && end == serial.data() + serial.size() && number >= 1 &&
+        number <= fleet.count()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void check_auth_event(const locator& loc, const pb::TextFormat::ParseInfoTree* et,
+                      const scenario::v1::TimelineEvent& ev, const std::string& who,
+                      const Scenario& s, const std::set<std::string>& fleet_names,
+                      std::vector<diagnostic>& errors) {
+  auto at = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m, const char* f,
+                int i,
+                std::string text) { errors.push_back(loc.at(tree, m, f, i, std::move(text))); };
+  auto check_rate = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m,
+                        const char* field, bool has, double value) {
+    if (has && !(value >= 0 && value <= 3600)) {
+      at(tree, m, field, -1, who + field + " must be within [0, 3600] per hour");
+    }
+  };
+  auto check_fleet = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m,
+                         const std::string& fleet) {
+    if (!fleet.empty() && !fleet_names.contains(fleet)) {
+      at(tree, m, "fleet", -1,
+         who + "unknown fleet " + quoted(fleet) + " (defined: " + join_names(fleet_names) + ")");
+    }
+  };
+  auto check_serial = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m,
+                          const char* field, int i, const std::string& serial) {
+    if (serial.empty()) {
+      at(tree, m, field, i, who + "a serial is required");
+    } else if (!serial_exists(s, serial)) {
+      at(tree, m, field, i,
+         who + "unknown serial " + quoted(serial) +
+             " (a fleet's serial_prefix followed by 7 digits, 1..count)");
+    }
+  };
+  if (ev.has_key_compromise()) {
+    const auto& k = ev.key_compromise();
+    const auto* kt = loc.nested(et, ev, "key_compromise", -1);
+    if (k.fleet().empty() && k.serials_size() == 0) {
+      at(et, ev, "key_compromise", -1, who + "key_compromise needs a fleet or serials");
+    }
+    check_fleet(kt, k, k.fleet());
+    for (int i = 0; i < k.serials_size(); ++i) check_serial(kt, k, "serials", i, k.serials(i));
+    check_rate(kt, k, "clone_sessions_per_hour", k.has_clone_sessions_per_hour(),
+               k.clone_sessions_per_hour());
+    check_rate(kt, k, "replays_per_hour", k.has_replays_per_hour(), k.replays_per_hour());
+  } else if (ev.has_spoof_attack()) {
+    const auto& sp = ev.spoof_attack();
+    const auto* st = loc.nested(et, ev, "spoof_attack", -1);
+    check_fleet(st, sp, sp.fleet());
+    check_rate(st, sp, "sessions_per_hour", sp.has_sessions_per_hour(), sp.sessions_per_hour());
+    check_rate(st, sp, "malformed_per_hour", sp.has_malformed_per_hour(), sp.malformed_per_hour());
+  } else if (ev.has_cert_rotation()) {
+    const auto& c = ev.cert_rotation();
+    if (!c.overlap().empty()) {
+      if (auto d = parse_duration_us(c.overlap()); !d) {
+        at(loc.nested(et, ev, "cert_rotation", -1), c, "overlap", -1,
+           who + "cert_rotation overlap: " + d.error());
+      }
+    }
+  } else if (ev.has_hardware_replacement()) {
+    const auto& h = ev.hardware_replacement();
+    if (h.serial().empty()) {
+      at(et, ev, "hardware_replacement", -1, who + "hardware_replacement needs a serial");
+    } else {
+      check_serial(loc.nested(et, ev, "hardware_replacement", -1), h, "serial", -1, h.serial());
+    }
+  }
+}
+
 void check_region(const locator& loc, const pb::TextFormat::ParseInfoTree* tree,
                   const scenario::v1::Region& region, std::set<std::uint32_t>& cell_ids,
                   std::vector<diagnostic>& errors) {
@@ -537,6 +628,9 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
     } else if (ev.has_dfu_campaign()) {
       check_dfu_campaign(loc, loc.nested(et, ev, "dfu_campaign", -1), ev.dfu_campaign(), who,
                          fleet_names, image_kinds, campaign_names, errors);
+    } else if (ev.has_key_compromise() || ev.has_spoof_attack() || ev.has_cert_rotation() ||
+               ev.has_hardware_replacement()) {
+      check_auth_event(loc, et, ev, who, s, fleet_names, errors);
     } else {
       at(et, ev, "at", -1, who + "an event needs `sunset { ... }` or `outage { ... }`");
     }

@@ -90,6 +90,27 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                         {"sites_up", p.sites_up}});
   }
   j["network_timeline"] = timeline;
+  // Factor 9 / 11 (docs/cloud-auth.md). Deterministic counts only: crypto timings are measured
+  // by actors_bench, not here.
+  const actors::auth_totals& a = s.auth;
+  j["auth"] = {{"sessions_verified", a.sessions_verified},
+               {"handshakes", a.handshakes},
+               {"resumed", a.resumed},
+               {"rejected",
+                {{"spoofed", a.rejected_spoofed},
+                 {"cloned", a.rejected_cloned},
+                 {"replayed", a.rejected_replayed},
+                 {"bad_signature", a.rejected_bad_signature},
+                 {"malformed", a.rejected_malformed},
+                 {"expired_ticket", a.rejected_expired_ticket}}},
+               {"attack_sessions", a.attack_sessions},
+               {"attack_sessions_accepted", a.attack_sessions_accepted},
+               {"downlinks_rejected_by_devices", s.auth_downlinks_rejected},
+               {"cert_rotations", a.cert_rotations},
+               {"current_cert", a.current_cert},
+               {"devices_on_new_cert", a.devices_on_new_cert},
+               {"followed_after_overlap", a.followed_after_overlap},
+               {"hardware_replacements", a.hardware_replacements}};
   // Firmware updates (factor 8, docs/cloud-dfu.md).
   nlohmann::ordered_json campaigns = nlohmann::ordered_json::array();
   for (const auto& c : s.dfu.campaigns) {

@@ -17,5 +17,6 @@ using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
+using bindings_atom = caf::atom_constant<caf::atom("bindings")>;  // auth: table bindings
 
 }  // namespace twelvefold::actors

@@ -52,6 +52,7 @@ struct shard_totals {
   std::uint64_t missing_sleep_requests = 0;
   std::map<std::string, std::uint64_t> resets_by_reason;  // "assert", "watchdog", ...
   std::vector<twin_final> twins;
+  std::uint64_t auth_downlinks_rejected = 0;  // failed the secure element's server check
 };
 
 template <class Inspector>
@@ -63,7 +64,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_totals& x) {
   return f(caf::meta::type_name("shard_totals"), x.activations, x.notes_added, x.notes_lost,
            x.notes_in_flight, x.requests, x.request_errors, x.missing_sleep_requests,
-           x.resets_by_reason, x.twins);
+           x.resets_by_reason, x.twins, x.auth_downlinks_rejected);
 }
 
 struct device_shard_config {

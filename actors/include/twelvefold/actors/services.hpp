@@ -28,6 +28,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "twelvefold/actors/location_totals.hpp"
+#include "twelvefold/actors/auth.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::actors {
@@ -42,6 +43,7 @@ struct management_totals {
   location_totals location;                     // factor 6 (cloud/location.hpp)
   time_totals time;                             // factor 7 (cloud/time_sync.hpp)
   dfu_totals dfu;  // firmware update campaigns and versions (factor 8)
+  auth_totals auth;                             // factor 9 / 11 (docs/cloud-auth.md)
 };
 
 struct solution_totals {
@@ -65,7 +67,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
            x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins, x.location, x.time,
-           x.dfu);
+           x.dfu, x.auth);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "twelvefold/actors/auth.hpp"
 #include "twelvefold/actors/messages.hpp"
 
 struct sqlite3;
@@ -38,6 +39,8 @@ class twin_store {
   std::expected<void, std::string> append_metrics(const std::vector<metric_sample>& samples);
   // Retention: deletes events and sessions older than `before_us` (virtual time).
   std::expected<void, std::string> expire_before(std::int64_t before_us);
+  // Inserts or replaces rows of table bindings (keyed by serial, generation), one transaction.
+  std::expected<void, std::string> upsert_bindings(const std::vector<binding_row>& rows);
   // Key/value facts about the run (scenario, seed, epoch, ...), in table run_info.
   std::expected<void, std::string> set_run_info(const std::map<std::string, std::string>& info);
 

@@ -21,6 +21,7 @@ enum class stream_purpose : std::uint64_t {
   location_scan = 9,    // per twin and site: static shadowing of scans (multilateration.hpp)
   location_noise = 10,  // per twin and scan: measurement noise of scans (multilateration.hpp)
   dfu = 60,  // DFU campaigns: per-twin stage selection and apply outcomes (actors/src/cloud/dfu*)
+  auth_attack = 20,  // auth: attack schedules and targets (actors/src/cloud/auth_attacks.cpp)
 };
 
 class random_stream {

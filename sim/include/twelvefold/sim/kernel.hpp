@@ -22,6 +22,7 @@
 #include "twelvefold/sim/assertions.hpp"
 
 #include "twelvefold/actors/location_totals.hpp"
+#include "twelvefold/actors/auth.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::sim {
@@ -130,6 +131,8 @@ struct run_summary {
   std::vector<std::pair<double, std::uint64_t>> latency_bins;  // (upper edge s, count)
   std::vector<assertion_result> assertions;                    // in scenario order
   actors::dfu_totals dfu;  // firmware update campaigns and versions over time (factor 8)
+  actors::auth_totals auth;                   // factor 9 / 11 (docs/cloud-auth.md)
+  std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
 };
 
 enum class run_error_kind { bad_input, failure };

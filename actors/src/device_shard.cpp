@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 
+#include "cloud/logs.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -54,6 +55,7 @@ struct shard_state {
   std::uint64_t missing_sleep_requests = 0;
   std::map<std::string, std::uint64_t> resets_by_reason;
   models::temperature_params temperature;
+  cloud::log_buffer logs;  // factor 10: pending log lines of this shard's twins
 };
 
 // What the modem tells the firmware about its transport (card.wireless, card.transport,
@@ -166,9 +168,16 @@ class activation_host final : public shim::twin_host {
     return false;
   }
 
-  // The local debug log is not part of the run's outputs yet (factor 10's log stream goes
-  // through hub.log); dropping it here keeps the hot path free of I/O.
-  void log(int /*level*/, std::string_view /*text*/) override {}
+  // Factor 10: log lines at or above the twin's `_log_level` go to the cloud's log stream
+  // (cloud/logs.hpp); the rest are dropped here, as a module filters them.
+  void log(int level, std::string_view text) override {
+    std::uint8_t threshold = cloud::log_default_level;
+    if (const auto v = runtime_.comms.env_value("_log_level")) {
+      threshold = cloud::parse_log_level(*v).value_or(cloud::log_default_level);
+    }
+    shard_.logs.add(twin_, now_us_, static_cast<std::uint8_t>(std::clamp(level, 0, 7)), threshold,
+                    text);
+  }
 
  private:
   shard_state& shard_;
@@ -206,6 +215,15 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.cell_id = t.cell_id;
   fields.battery_v = static_cast<float>(battery_voltage(s, twin, t));
   fields.battery_mah_used = static_cast<float>(battery_used_mah(t));
+  if (s.logs.has_lines(twin)) {
+    std::int64_t cadence_us = 0;
+    if (const auto v = t.comms.env_value("_log_cadence")) {
+      cadence_us = cloud::parse_log_cadence_us(*v).value_or(0);
+    }
+    for (const cloud::log_line* line : s.logs.take(twin, now_us, cadence_us, fields.logs_dropped)) {
+      fields.logs.push_back({line->level, line->at_us, line->text});
+    }
+  }
   out.push_back({twin, now_us, encode_uplink(fields, session, now_us)});
 }
 
@@ -220,11 +238,13 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   shim::sync_downlink downlink;
   std::uint64_t env_version = 0;
   if (c.success && decode_downlink(c.downlink, downlink, env_version)) {
+    s.logs.settle(c.twin, true);
     if (downlink.env_changed) t.env_version = env_version;
     t.comms.end_sync(c.at_us, &downlink);
     // A backlog larger than one session carries goes out in the next one right away.
     maybe_start_session(s, c.twin, t, c.at_us, sessions);
   } else {
+    s.logs.settle(c.twin, false);
     t.comms.end_sync(c.at_us, nullptr);
   }
 }

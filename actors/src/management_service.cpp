@@ -5,6 +5,11 @@
 
 #include <caf/all.hpp>
 
+#include "cloud/config.hpp"
+#include "cloud/config_report.hpp"
+#include "cloud/config_timeline.hpp"
+#include "cloud/health.hpp"
+#include "cloud/logs.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -29,17 +34,16 @@ struct twin_record {
   bool dirty = false;
 };
 
-struct fleet_env {
-  env_map resolved;  // fleet scope over project scope
-  std::uint64_t version = 1;
-};
-
 struct management_state {
   std::shared_ptr<const world> the_world;
   caf::actor solution;
   caf::actor store;
   std::vector<twin_record> twins;
-  std::vector<fleet_env> fleets;
+  // Config, logs and health (cloud/config.hpp, cloud/logs.hpp, cloud/health.hpp).
+  std::unique_ptr<cloud::config_state> config;
+  std::unique_ptr<cloud::health_monitor> health;
+  cloud::log_totals logs;
+  std::uint64_t refused_decommissioned = 0;
   std::vector<std::string> strings{""};
   std::vector<twin_index> dirty;
   // Events raised since the last flush (every factor appends here; written at the next flush).
@@ -61,7 +65,7 @@ twin_row row_for(const management_state& s, twin_index twin) {
   twin_row row;
   row.serial = w.serial_of(twin);
   row.device_id = w.device_id_of(twin);
-  row.fleet = w.fleet_of(twin).name;
+  row.fleet = w.fleets[s.config->home_fleet(twin)].name;  // after fleet moves
   row.rat = s.strings[r.rat];
   row.firmware = s.strings[r.firmware];
   row.last_seen_us = r.last_seen_us;
@@ -86,6 +90,18 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
       up.device_id() != w.device_id_of(d.twin)) {
     return false;
   }
+  if (s.config->decommissioned(d.twin)) {
+    ++s.refused_decommissioned;  // docs/cloud-config.md: a decommissioned twin is not served
+    return false;
+  }
+  s.health->on_seen(d.twin, d.arrival_us, s.pending_events);
+  for (const auto& line : up.logs()) {
+    const std::int64_t logged_us =
+        d.arrival_us - static_cast<std::int64_t>(line.age_s()) * 1'000'000;
+    s.logs.record(d.twin, logged_us, line.level(), line.text(), line.ByteSizeLong(),
+                  s.pending_events);
+  }
+  s.logs.lines_dropped += up.logs_dropped();
   twin_record& r = s.twins[d.twin];
   r.last_seen_us = d.arrival_us;
   ++r.sessions;
@@ -105,14 +121,15 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
 std::string downlink_for(management_state& s, twin_index twin, std::int64_t arrival_us,
                          std::uint64_t device_env_version, const note_ack& ack) {
   const world& w = *s.the_world;
-  const fleet_env& env = s.fleets[w.twins[twin].fleet];
+  const std::uint32_t version = s.config->env_version(twin);
   wire::v1::SessionDownlink down;
   down.set_utc_us(w.epoch_utc_us + arrival_us);
   down.set_acked_through_seq(ack.acked_through_seq);
-  down.set_env_version(env.version);
-  if (device_env_version != env.version) {
+  down.set_env_version(version);
+  if (device_env_version != version) {
     down.set_env_changed(true);
-    for (const auto& [name, value] : env.resolved) {
+    s.config->on_env_sent(twin, arrival_us);
+    for (const auto& [name, value] : s.config->resolved_env(twin)) {
       auto* var = down.add_env();
       var->set_name(name);
       var->set_value(value);
@@ -213,6 +230,10 @@ bool apply_timeline(management_state& s, const std::vector<cloud_timeline_event>
   for (const cloud_timeline_event& e : due) {
     if (!event.ParseFromString(e.encoded)) return false;
     switch (event.event_case()) {
+      case scenario::v1::TimelineEvent::kEnvChange:
+      case scenario::v1::TimelineEvent::kFleetMove:
+        cloud::apply_config_event(*s.config, *s.the_world, event, e.at_us, s.pending_events);
+        break;
       default:
         break;  // network events never come here; unknown kinds were refused by the loader
     }
@@ -230,12 +251,8 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
   s.store = std::move(store);
   const world& w = *s.the_world;
   s.twins.resize(w.twins.size());
-  for (const fleet_spec& fleet : w.fleets) {
-    fleet_env env;
-    env.resolved = w.project_env;
-    for (const auto& [name, value] : fleet.env) env.resolved[name] = value;
-    s.fleets.push_back(std::move(env));
-  }
+  s.config = std::make_unique<cloud::config_state>(w);
+  s.health = std::make_unique<cloud::health_monitor>(w);
   return {
       [self](uplinks_atom, std::vector<delivered_uplink>& batch) {
         return handle_uplinks(self, batch);
@@ -243,10 +260,19 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
       [self](timeline_atom, const std::vector<cloud_timeline_event>& due) {
         return apply_timeline(self->state, due);
       },
+      [self](health_atom, std::int64_t now_us) {
+        management_state& st = self->state;
+        st.health->sweep(now_us, *st.config,
+                         [&st](twin_index t) { return st.twins[t].last_seen_us; },
+                         st.pending_events);
+        return true;
+      },
       [self](flush_atom) { return flush(self); },
       [self](collect_atom) {
         management_state& st = self->state;
         management_totals totals = st.totals;
+        totals.config_json = cloud::config_report_json(*st.config, *st.health, st.logs,
+                                                       st.refused_decommissioned);
         totals.twins.reserve(st.twins.size());
         for (twin_index twin = 0; twin < st.twins.size(); ++twin) {
           totals.twins.push_back(row_for(st, twin));

@@ -223,6 +223,9 @@ class kernel {
       if (auto ok = send_events(next_sample_us_ + 1); !ok) return ok;
       auto sampled = ask<bool>(self_, cast_.network, sample_atom::value, next_sample_us_);
       if (!sampled) return std::unexpected(sampled.error());
+      // Health (docs/cloud-config.md): the watchdog sweep runs at the same instants.
+      auto swept = ask<bool>(self_, cast_.management, health_atom::value, next_sample_us_);
+      if (!swept) return std::unexpected(swept.error());
       next_sample_us_ += world_->sample_interval_us;
     }
     return send_events(events_before_us);
@@ -424,6 +427,7 @@ class kernel {
     if (!management) return std::unexpected(management.error());
     sum.sessions_refused = management->sessions_refused;
     sum.env_updates_sent = management->env_updates_sent;
+    sum.config_json = management->config_json;
     if (cast_.writer) {
       std::vector<twin_row> rows = std::move(management->twins);
       for (twin_index twin = 0; twin < rows.size(); ++twin) {

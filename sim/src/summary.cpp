@@ -85,6 +85,7 @@ std::string summary_json(const run_summary& s) {
                         {"sites_up", p.sites_up}});
   }
   j["network_timeline"] = timeline;
+  if (!s.config_json.empty()) j["config"] = nlohmann::ordered_json::parse(s.config_json);
   return j.dump(2) + "\n";
 }
 

@@ -16,5 +16,6 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
+using health_atom = caf::atom_constant<caf::atom("health")>;  // config: watchdog sweep
 
 }  // namespace twelvefold::actors

@@ -12,6 +12,7 @@
 //   management: (uplinks_atom, std::vector<delivered_uplink>) -> std::vector<cloud_reply>
 //                   (same order; an empty downlink means the session was refused)
 //               (timeline_atom, std::vector<cloud_timeline_event>) -> bool   (applied, in order)
+//               (health_atom, std::int64_t now_us) -> bool (watchdog sweep, config)
 //               (flush_atom) -> bool                 (dirty twins written to the store)
 //               (collect_atom) -> management_totals
 //   solution:   (notes_atom, std::vector<twin_notes>) -> std::vector<note_ack> (same order)
@@ -36,6 +37,7 @@ struct management_totals {
   std::uint64_t env_updates_sent = 0;
   std::uint64_t events_raised = 0;  // entries of the event stream (table events)
   std::vector<twin_row> twins;      // the digital twins, index: twin
+  std::string config_json;          // summary.json "config" (docs/cloud-config.md)
 };
 
 struct solution_totals {
@@ -51,7 +53,7 @@ typename Inspector::result_type inspect(Inspector& f, cloud_timeline_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
-           x.env_updates_sent, x.events_raised, x.twins);
+           x.env_updates_sent, x.events_raised, x.twins, x.config_json);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "twelvefold/shim/module.hpp"
@@ -23,6 +24,14 @@ struct uplink_fields {
   std::uint32_t cell_id = 0;
   float battery_v = 0;
   float battery_mah_used = 0;
+  // Logs (factor 10, docs/cloud-config.md): lines this session carries, oldest first.
+  struct log_line {
+    std::uint8_t level = 0;
+    std::int64_t at_us = 0;
+    std::string_view text;  // valid until encode_uplink returns
+  };
+  std::vector<log_line> logs;
+  std::uint32_t logs_dropped = 0;
 };
 
 // Encoded wire::v1::SessionUplink; note ages are measured against `now_us`. Templated Notes

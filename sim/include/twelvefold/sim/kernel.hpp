@@ -115,6 +115,7 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
+  std::string config_json;  // summary.json "config" (docs/cloud-config.md), compact JSON
 };
 
 enum class run_error_kind { bad_input, failure };

@@ -214,6 +214,11 @@ caf::result<bool> flush(caf::stateful_actor<management_state>* self) {
     self->request(s.store, caf::infinite, events_atom::value, std::move(events))
         .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
   }
+  if (config_rows config = s.config->take_store_rows(); !config.fleets.empty()) {
+    // Config tables (docs/cloud-config.md): written when they changed; ordered like events.
+    self->request(s.store, caf::infinite, config_atom::value, std::move(config))
+        .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
+  }
   if (s.store_error) return std::exchange(s.store_error, caf::error{});
   if (rows.empty()) return true;
   auto promise = self->make_response_promise<bool>();

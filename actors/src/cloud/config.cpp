@@ -184,6 +184,7 @@ std::uint32_t config_state::apply(const env_change& change, std::int64_t at_us) 
       scope = &device_env_[change.twin];
       break;
   }
+  store_dirty_ = true;
   if (change.remove) {
     if (auto it = scope->find(change.name); it != scope->end()) scope->erase(it);
     if (change.scope == env_scope::device && scope->empty()) device_env_.erase(change.twin);
@@ -222,6 +223,7 @@ std::uint32_t config_state::apply(const fleet_move& move, std::int64_t at_us,
     home_[t] = static_cast<std::uint16_t>(move.to_fleet);
     if (!rule_mask_.empty()) rule_mask_[t] = rule_mask_for(t, move.to_fleet);
     target(c, t);
+    moved_.emplace_back(t, at_us);
     ++moved;
     events.push_back({t, at_us, "fleet.move", "",
                       "{\"from\":\"" + w_.fleets[from].name + "\",\"to\":\"" +
@@ -231,6 +233,7 @@ std::uint32_t config_state::apply(const fleet_move& move, std::int64_t at_us,
   }
   ++moves_;
   twins_moved_ += moved;
+  store_dirty_ = true;
   return moved;
 }
 
@@ -250,8 +253,8 @@ void config_state::on_env_sent(twin_index twin, std::int64_t at_us) {
   }
 }
 
-std::vector<config_state::env_row> config_state::env_rows() const {
-  std::vector<env_row> rows;
+std::vector<env_store_row> config_state::env_rows() const {
+  std::vector<env_store_row> rows;
   for (const auto& [name, v] : project_)
     rows.push_back({"project", "", name, v.value, v.version, v.set_at_us});
   for (std::size_t f = 0; f < fleet_env_.size(); ++f) {

@@ -109,16 +109,11 @@ class config_state {
   [[nodiscard]] std::uint64_t fleet_moves() const { return moves_; }
   [[nodiscard]] std::uint64_t twins_moved() const { return twins_moved_; }
 
-  // Current scopes, for the twin store (`env` table).
-  struct env_row {
-    std::string scope;   // "project" | "fleet" | "device"
-    std::string target;  // "" / fleet name / serial
-    std::string name;
-    std::string value;
-    std::uint32_t version = 0;
-    std::int64_t set_at_us = 0;
-  };
-  [[nodiscard]] std::vector<env_row> env_rows() const;
+  // Current scopes, for the twin store (`env` table), in a stable order.
+  [[nodiscard]] std::vector<env_store_row> env_rows() const;
+  // What the twin store's config tables need since the last call (config_store.cpp): fleets
+  // and env always (small), memberships of every twin the first time, then of moved twins.
+  [[nodiscard]] config_rows take_store_rows();
 
  private:
   struct scoped_value {
@@ -148,6 +143,9 @@ class config_state {
   std::uint32_t version_ = 1;
   std::uint64_t moves_ = 0;
   std::uint64_t twins_moved_ = 0;
+  bool store_all_ = true;                                   // first take_store_rows()
+  bool store_dirty_ = true;                                 // anything changed since
+  std::vector<std::pair<twin_index, std::int64_t>> moved_;  // (twin, at_us) since
 };
 
 }  // namespace twelvefold::actors::cloud

@@ -16,6 +16,7 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
+using config_atom = caf::atom_constant<caf::atom("config")>;  // config: store tables
 using health_atom = caf::atom_constant<caf::atom("health")>;  // config: watchdog sweep
 
 }  // namespace twelvefold::actors

@@ -267,17 +267,17 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
       },
       [self](health_atom, std::int64_t now_us) {
         management_state& st = self->state;
-        st.health->sweep(now_us, *st.config,
-                         [&st](twin_index t) { return st.twins[t].last_seen_us; },
-                         st.pending_events);
+        st.health->sweep(
+            now_us, *st.config, [&st](twin_index t) { return st.twins[t].last_seen_us; },
+            st.pending_events);
         return true;
       },
       [self](flush_atom) { return flush(self); },
       [self](collect_atom) {
         management_state& st = self->state;
         management_totals totals = st.totals;
-        totals.config_json = cloud::config_report_json(*st.config, *st.health, st.logs,
-                                                       st.refused_decommissioned);
+        totals.config_json =
+            cloud::config_report_json(*st.config, *st.health, st.logs, st.refused_decommissioned);
         totals.twins.reserve(st.twins.size());
         for (twin_index twin = 0; twin < st.twins.size(); ++twin) {
           totals.twins.push_back(row_for(st, twin));

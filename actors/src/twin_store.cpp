@@ -265,7 +265,8 @@ std::expected<void, std::string> twin_store::write_config(const config_rows& row
   if (rows.all_memberships) {
     if (auto ok = exec("DELETE FROM memberships;"); !ok) failure = ok.error();
   }
-  run("INSERT INTO fleets (name, lifecycle, priority, rule, watchdog_s, twins) "
+  run(
+      "INSERT INTO fleets (name, lifecycle, priority, rule, watchdog_s, twins) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
       [](sqlite3_stmt* st, const fleet_store_row& f) {
         bind_text(st, 1, f.name);
@@ -276,7 +277,8 @@ std::expected<void, std::string> twin_store::write_config(const config_rows& row
         sqlite3_bind_int64(st, 6, static_cast<std::int64_t>(f.twins));
       },
       rows.fleets);
-  run("INSERT INTO env (scope, target, name, value, version, set_at_us) "
+  run(
+      "INSERT INTO env (scope, target, name, value, version, set_at_us) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
       [](sqlite3_stmt* st, const env_store_row& e) {
         bind_text(st, 1, e.scope);
@@ -288,11 +290,13 @@ std::expected<void, std::string> twin_store::write_config(const config_rows& row
       },
       rows.env);
   if (!rows.all_memberships) {
-    run("DELETE FROM memberships WHERE serial = ?1",
+    run(
+        "DELETE FROM memberships WHERE serial = ?1",
         [](sqlite3_stmt* st, const std::string& serial) { bind_text(st, 1, serial); },
         rows.membership_serials);
   }
-  run("INSERT INTO memberships (serial, fleet, rule, since_us) VALUES (?1, ?2, ?3, ?4)",
+  run(
+      "INSERT INTO memberships (serial, fleet, rule, since_us) VALUES (?1, ?2, ?3, ?4)",
       [](sqlite3_stmt* st, const membership_store_row& m) {
         bind_text(st, 1, m.serial);
         bind_text(st, 2, m.fleet);

@@ -261,8 +261,9 @@ void check_config(const locator& loc, const Scenario& s, const std::set<std::str
     if (rule.device_model().empty() && rule.region().empty() && rule.serial_prefix().empty() &&
         rule.home_fleet().empty()) {
       at(ft, fleet, "rule", -1,
-         who + "an empty rule would match every twin; set device_model, region, serial_prefix "
-               "or home_fleet");
+         who +
+             "an empty rule would match every twin; set device_model, region, serial_prefix "
+             "or home_fleet");
     }
     if (!rule.device_model().empty() && !model_names.contains(rule.device_model())) {
       at(rt, rule, "device_model", -1,
@@ -566,8 +567,9 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       check_config_event(loc, s, et, ev, fleet_names, who, errors);
     } else {
       at(et, ev, "at", -1,
-         who + "an event needs `sunset { ... }`, `outage { ... }`, `env_change { ... }` or "
-               "`fleet_move { ... }`");
+         who +
+             "an event needs `sunset { ... }`, `outage { ... }`, `env_change { ... }` or "
+             "`fleet_move { ... }`");
     }
   }
   check_config(loc, s, fleet_names, model_names, region_names, errors);

@@ -290,7 +290,7 @@ void check_config(const locator& loc, const Scenario& s, const std::set<std::str
     const auto* dt = loc.nested(root, s, "device_env", i);
     const std::string who = "device_env " + quoted(d.serial()) + ": ";
     if (d.serial().empty()) {
-      at(dt, d, "serial", -1, "device_env: serial is required");
+      at(root, s, "device_env", i, "device_env: serial is required");
     } else if (!serial_exists(s, d.serial())) {
       at(dt, d, "serial", -1, who + "no twin has this serial");
     }
@@ -317,7 +317,8 @@ void check_config_event(const locator& loc, const Scenario& s,
   if (ev.has_env_change()) {
     const auto& c = ev.env_change();
     const auto* ct = loc.nested(et, ev, "env_change", -1);
-    if (c.name().empty()) at(ct, c, "name", -1, who + "env_change needs a name");
+    // A missing field has no location of its own: point at the env_change block.
+    if (c.name().empty()) at(et, ev, "env_change", -1, who + "env_change needs a name");
     if (c.scope() == "fleet") {
       if (!fleet_names.contains(c.fleet())) at(ct, c, "fleet", -1, who + known_fleet(c.fleet()));
     } else if (c.scope() == "device") {
@@ -344,7 +345,7 @@ void check_config_event(const locator& loc, const Scenario& s,
   const auto& m = ev.fleet_move();
   const auto* mt = loc.nested(et, ev, "fleet_move", -1);
   if (m.to_fleet().empty()) {
-    at(mt, m, "to_fleet", -1, who + "fleet_move needs to_fleet");
+    at(et, ev, "fleet_move", -1, who + "fleet_move needs to_fleet");
   } else if (!fleet_names.contains(m.to_fleet())) {
     at(mt, m, "to_fleet", -1, who + known_fleet(m.to_fleet()));
   }
@@ -352,7 +353,7 @@ void check_config_event(const locator& loc, const Scenario& s,
     at(mt, m, "from_fleet", -1, who + known_fleet(m.from_fleet()));
   }
   if (m.from_fleet().empty() && m.serials_size() == 0) {
-    at(mt, m, "from_fleet", -1, who + "fleet_move needs from_fleet or serials");
+    at(et, ev, "fleet_move", -1, who + "fleet_move needs from_fleet or serials");
   }
   if (m.count() > 0 && m.percent() != 0) {
     at(mt, m, "percent", -1, who + "give count or percent, not both");

@@ -1,9 +1,9 @@
 /* test-log-chatter: a firmware for the config and log scenario tests (tests/sim).
  *
- * Every hour it wakes, reads the env var `color` (firmware default "none"), logs one line at
- * each level (error, warn, info, debug; the info line says which color it sees) and asks for a
- * sync. Which lines reach the cloud depends on `_log_level`; what `color` resolves to shows the
- * precedence of device, fleet and project scopes as the device sees it.
+ * Every hour it wakes, reads the env vars `color` (firmware default "none") and `shape`, logs
+ * one line at each level (error, warn, info, debug; two info lines say which color and shape it
+ * sees) and asks for a sync. Which lines reach the cloud depends on `_log_level`; what `color`
+ * resolves to shows the precedence of device, fleet and project scopes as the device sees it.
  */
 #include <stdio.h>
 
@@ -28,8 +28,14 @@ void loop(void) {
   if (tf_request("{\"req\":\"env.get\",\"name\":\"color\"}", response, sizeof response) >= 0) {
     tf_json_string(response, "text", color, sizeof color);
   }
+  char shape[32] = "?";
+  if (tf_request("{\"req\":\"env.get\",\"name\":\"shape\"}", response, sizeof response) >= 0) {
+    tf_json_string(response, "text", shape, sizeof shape);
+  }
   char line[96];
   snprintf(line, sizeof line, "color=%s", color);
+  tf_log(TF_LOG_INFO, line);
+  snprintf(line, sizeof line, "shape=%s", shape);
   tf_log(TF_LOG_INFO, line);
   snprintf(line, sizeof line, "wake %u", (unsigned)wakes);
   tf_log(TF_LOG_DEBUG, line);

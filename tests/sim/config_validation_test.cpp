@@ -68,6 +68,15 @@ timeline { at: "1h" fleet_move { from_fleet: "f" to_fleet: "g" percent: 50 } }
   EXPECT_TRUE(scaled->device_env.empty());
 }
 
+TEST(ConfigValidation, ShippedFleetConfigScenarioLoads) {
+  auto loaded = load_scenario(std::string(TF_SOURCE_DIR) + "/scenarios/fleet-config",
+                              {{TF_TEST_FIRMWARE_DIR}});
+  ASSERT_TRUE(loaded) << to_string(loaded.error());
+  const auto w = build_world(*loaded);
+  EXPECT_EQ(w->twins.size(), 300U);
+  EXPECT_EQ(w->cloud_timeline.size(), 4U);
+}
+
 TEST(ConfigValidation, FleetFields) {
   expect_one(R"(fleets { name: "h" device_model: "m" count: 1 region: "r" lifecycle: "broken" })",
              "lifecycle \"broken\" is not one of");

@@ -2,7 +2,8 @@
 //
 // Management service: authenticates and records sessions, keeps the digital twin of every
 // device (last seen, firmware, radio, battery as reported), resolves its environment
-// (fleet > project) and answers each session with time, acknowledgements and env changes.
+// (device > fleets > project, docs/cloud-config.md) and answers each session with time,
+// acknowledgements and env changes.
 // It flushes changed twins to the twin-store writer on request.
 //
 // Solution service: stores application data (Notes), exactly once: at-least-once delivery on

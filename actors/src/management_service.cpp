@@ -165,6 +165,12 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
     std::string file;
     for (auto& n : *up.mutable_notes()) {
       if (!n.file().empty()) file = n.file();  // an empty file repeats the previous Note's
+      if (file == cloud::hub_log_notefile) {
+        // hub.log lines are Notes the firmware chose to send; they join the log stream too.
+        s.logs.record_hub_log(d.twin,
+                              d.arrival_us - static_cast<std::int64_t>(n.age_s()) * 1'000'000,
+                              n.body(), n.ByteSizeLong(), s.pending_events);
+      }
       // Templated Notes carry their binary record; the solution service stores either form.
       tn.notes.push_back(
           {n.seq(), file,

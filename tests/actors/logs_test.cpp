@@ -97,5 +97,20 @@ TEST(Logs, TotalsCountByLevelAndMakeEvents) {
   EXPECT_EQ(events[0].body, R"({"level":"warn","text":"disk \"full\""})");
 }
 
+TEST(Logs, HubLogNotesJoinTheStream) {
+  log_totals t;
+  std::vector<cloud_event> events;
+  t.record_hub_log(1, 5, R"({"text":"battery low","alert":true})", 30, events);
+  t.record_hub_log(1, 6, R"({"text":"hello"})", 20, events);
+  t.record_hub_log(1, 7, "not json", 8, events);
+  EXPECT_EQ(t.hub_log_lines, 3U);
+  EXPECT_EQ(t.lines_uploaded, 3U);
+  EXPECT_EQ(t.by_level[log_error], 1U);
+  EXPECT_EQ(t.by_level[log_info], 2U);
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_EQ(events[0].body, R"({"level":"error","text":"battery low"})");
+  EXPECT_EQ(events[2].body, R"({"level":"info","text":"not json"})");
+}
+
 }  // namespace
 }  // namespace twelvefold::actors::cloud

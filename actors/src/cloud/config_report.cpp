@@ -63,6 +63,7 @@ std::string config_report_json(const config_state& config, const health_monitor&
   j["twins_moved"] = config.twins_moved();
   j["sessions_refused_decommissioned"] = sessions_refused_decommissioned;
   j["logs"] = {{"lines_uploaded", logs.lines_uploaded},
+               {"hub_log_lines", logs.hub_log_lines},
                {"lines_dropped", logs.lines_dropped},
                {"bytes_uploaded", logs.bytes_uploaded},
                {"by_level", by_level}};

@@ -127,4 +127,19 @@ void log_totals::record(twin_index twin, std::int64_t at_us, std::uint32_t level
                     body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), ""});
 }
 
+void log_totals::record_hub_log(twin_index twin, std::int64_t at_us, const std::string& body_json,
+                                std::size_t encoded_bytes, std::vector<cloud_event>& events) {
+  std::string text = body_json;
+  std::uint32_t level = log_info;
+  const auto body = nlohmann::json::parse(body_json, nullptr, false);
+  if (body.is_object()) {
+    if (auto it = body.find("text"); it != body.end() && it->is_string()) text = *it;
+    if (auto it = body.find("alert"); it != body.end() && it->is_boolean() && it->get<bool>()) {
+      level = log_error;
+    }
+  }
+  ++hub_log_lines;
+  record(twin, at_us, level, text, encoded_bytes, events);
+}
+
 }  // namespace twelvefold::actors::cloud

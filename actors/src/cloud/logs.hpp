@@ -9,6 +9,10 @@
 // A session that fails keeps its lines for the next one. Only twins with pending lines hold a
 // buffer: an idle twin costs nothing.
 //
+// hub.log lines travel as Notes in `hub_log_notefile` (the module's choice, like the Notecard's)
+// and are stored as Notes; the management service also turns each into a `log` event (level
+// info, error with "alert":true), unfiltered: the firmware asked for them explicitly.
+//
 // Cloud side: each line becomes a `log` event (body {"level","text"}, at the time it was
 // logged) and is counted by level; log bytes on the air are part of the uplink.
 #pragma once
@@ -30,6 +34,7 @@ inline constexpr std::uint8_t log_warn = 4;
 inline constexpr std::uint8_t log_info = 6;
 inline constexpr std::uint8_t log_debug = 7;
 inline constexpr std::uint8_t log_default_level = log_warn;
+inline constexpr std::string_view hub_log_notefile = "_health_host.qo";  // shim::module
 
 // "error" 3, "warn" 4, "info" 6, "debug" 7, "off" 0 (nothing passes); nullopt when unknown.
 [[nodiscard]] std::optional<std::uint8_t> parse_log_level(std::string_view text);
@@ -85,6 +90,11 @@ struct log_totals {
   // Records one line and appends its `log` event.
   void record(twin_index twin, std::int64_t at_us, std::uint32_t level, const std::string& text,
               std::size_t encoded_bytes, std::vector<cloud_event>& events);
+  // A hub.log Note ({"text": ..., "alert": bool}); a body that is not such an object still
+  // counts, with its raw text.
+  void record_hub_log(twin_index twin, std::int64_t at_us, const std::string& body_json,
+                      std::size_t encoded_bytes, std::vector<cloud_event>& events);
+  std::uint64_t hub_log_lines = 0;
 };
 
 }  // namespace twelvefold::actors::cloud

@@ -60,7 +60,7 @@ struct fleet_spec {
   // Config and health (docs/cloud-config.md).
   std::int32_t priority = 0;  // two fleets setting one variable: the higher priority wins
   fleet_lifecycle lifecycle = fleet_lifecycle::operational;
-  membership_rule rule;
+  membership_rule rule{};
   std::int64_t watchdog_us = 0;  // 0: no watchdog
   twin_index first_twin = 0;     // the fleet's own twins are first_twin .. + twin_count - 1
   std::uint32_t twin_count = 0;

@@ -279,6 +279,9 @@ void check_config(const locator& loc, const Scenario& s, const std::set<std::str
       at(rt, rule, "home_fleet", -1, who + "rule: " + known_fleet(rule.home_fleet()));
     }
   }
+  if (s.fleets_size() > 65535) {  // a twin's home fleet is kept in 16 bits
+    at(root, s, "fleets", 0, "at most 65535 fleets are supported");
+  }
   if (rule_fleets > 64) {
     at(root, s, "fleets", 0,
        std::to_string(rule_fleets) + " fleets have a membership rule; at most 64 may");

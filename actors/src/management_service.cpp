@@ -96,10 +96,8 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
   }
   s.health->on_seen(d.twin, d.arrival_us, s.pending_events);
   for (const auto& line : up.logs()) {
-    const std::int64_t logged_us =
-        d.arrival_us - static_cast<std::int64_t>(line.age_s()) * 1'000'000;
-    s.logs.record(d.twin, logged_us, line.level(), line.text(), line.ByteSizeLong(),
-                  s.pending_events);
+    s.logs.record(d.twin, d.arrival_us, line.age_s(), line.level(), line.text(),
+                  line.ByteSizeLong(), s.pending_events);
   }
   s.logs.lines_dropped += up.logs_dropped();
   twin_record& r = s.twins[d.twin];
@@ -167,9 +165,8 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
       if (!n.file().empty()) file = n.file();  // an empty file repeats the previous Note's
       if (file == cloud::hub_log_notefile) {
         // hub.log lines are Notes the firmware chose to send; they join the log stream too.
-        s.logs.record_hub_log(d.twin,
-                              d.arrival_us - static_cast<std::int64_t>(n.age_s()) * 1'000'000,
-                              n.body(), n.ByteSizeLong(), s.pending_events);
+        s.logs.record_hub_log(d.twin, d.arrival_us, n.age_s(), n.body(), n.ByteSizeLong(),
+                              s.pending_events);
       }
       // Templated Notes carry their binary record; the solution service stores either form.
       tn.notes.push_back(

@@ -86,30 +86,30 @@ TEST(Logs, CadenceHoldsLinesUntilTheOldestHasWaited) {
 TEST(Logs, TotalsCountByLevelAndMakeEvents) {
   log_totals t;
   std::vector<cloud_event> events;
-  t.record(4, 99, log_warn, "disk \"full\"", 20, events);
-  t.record(4, 100, log_debug, "x", 5, events);
+  t.record(4, 3'000'099, 3, log_warn, "disk \"full\"", 20, events);
+  t.record(4, 100, 0, log_debug, "x", 5, events);
   EXPECT_EQ(t.lines_uploaded, 2U);
   EXPECT_EQ(t.bytes_uploaded, 25U);
   EXPECT_EQ(t.by_level[log_warn], 1U);
   ASSERT_EQ(events.size(), 2U);
   EXPECT_EQ(events[0].kind, "log");
   EXPECT_EQ(events[0].at_us, 99);
-  EXPECT_EQ(events[0].body, R"({"level":"warn","text":"disk \"full\""})");
+  EXPECT_EQ(events[0].body, R"({"level":"warn","text":"disk \"full\"","age_s":3})");
 }
 
 TEST(Logs, HubLogNotesJoinTheStream) {
   log_totals t;
   std::vector<cloud_event> events;
-  t.record_hub_log(1, 5, R"({"text":"battery low","alert":true})", 30, events);
-  t.record_hub_log(1, 6, R"({"text":"hello"})", 20, events);
-  t.record_hub_log(1, 7, "not json", 8, events);
+  t.record_hub_log(1, 5, 0, R"({"text":"battery low","alert":true})", 30, events);
+  t.record_hub_log(1, 6, 0, R"({"text":"hello"})", 20, events);
+  t.record_hub_log(1, 7, 0, "not json", 8, events);
   EXPECT_EQ(t.hub_log_lines, 3U);
   EXPECT_EQ(t.lines_uploaded, 3U);
   EXPECT_EQ(t.by_level[log_error], 1U);
   EXPECT_EQ(t.by_level[log_info], 2U);
   ASSERT_EQ(events.size(), 3U);
-  EXPECT_EQ(events[0].body, R"({"level":"error","text":"battery low"})");
-  EXPECT_EQ(events[2].body, R"({"level":"info","text":"not json"})");
+  EXPECT_EQ(events[0].body, R"({"level":"error","text":"battery low","age_s":0})");
+  EXPECT_EQ(events[2].body, R"({"level":"info","text":"not json","age_s":0})");
 }
 
 }  // namespace

@@ -232,6 +232,8 @@ fleets { name: "loud" device_model: "chatter" count: 10 region: "town"
          env { name: "_log_level" value: "debug" } }
 fleets { name: "quiet" device_model: "chatter" count: 10 region: "town"
          env { name: "_log_level" value: "error" } }
+fleets { name: "batched" device_model: "chatter" count: 10 region: "town"
+         env { name: "_log_level" value: "debug" } env { name: "_log_cadence" value: "3h" } }
 timeline { at: "4h" env_change { scope: "fleet" fleet: "quiet" name: "_log_level" value: "info" } }
 )";
 
@@ -259,7 +261,20 @@ TEST(ConfigLogs, LogLevelEnvVarChangesTheLinesUploaded) {
   EXPECT_EQ(count("QUIET-", "info", before), 0U);
   EXPECT_GT(count("QUIET-", "info", after), 0U);
   EXPECT_EQ(count("QUIET-", "debug", after), 0U);
-  EXPECT_EQ(logs["by_level"]["debug"].get<std::uint64_t>(), count("LOUD-", "debug", "1"));
+  EXPECT_EQ(logs["by_level"]["debug"].get<std::uint64_t>(), count("", "debug", "1"));
+  // Cadence: "session" lines ride the session of the wake that logged them; "3h" lines wait
+  // until the oldest is three hours old, so some arrive three hours late.
+  auto max_age_s = [&](const std::string& prefix) {
+    auto rows = query(r.store,
+                      "SELECT MAX(json_extract(body, '$.age_s')) FROM events WHERE kind = 'log' "
+                      "AND serial LIKE '" +
+                          prefix + "%' AND at_us >= 3600 * 1000000");
+    return std::stod(rows.front());
+  };
+  EXPECT_LT(max_age_s("LOUD-"), 600);
+  EXPECT_GE(max_age_s("BATCHED-"), 3 * 3600 - 60);
+  EXPECT_LT(max_age_s("BATCHED-"), 4 * 3600 + 600);
+  EXPECT_GT(count("BATCHED-", "debug", before), 0U);
   const std::uint64_t total = logs["lines_uploaded"];
   EXPECT_EQ(total, logs["by_level"]["error"].get<std::uint64_t>() +
                        logs["by_level"]["warn"].get<std::uint64_t>() +

@@ -116,19 +116,23 @@ void log_buffer::settle(twin_index twin, bool success) {
   if (e.lines.empty() && e.dropped == 0) pending_.erase(it);
 }
 
-void log_totals::record(twin_index twin, std::int64_t at_us, std::uint32_t level,
-                        const std::string& text, std::size_t encoded_bytes,
+void log_totals::record(twin_index twin, std::int64_t arrival_us, std::uint32_t age_s,
+                        std::uint32_t level, const std::string& text, std::size_t encoded_bytes,
                         std::vector<cloud_event>& events) {
+  const std::int64_t at_us = arrival_us - static_cast<std::int64_t>(age_s) * 1'000'000;
   ++lines_uploaded;
   bytes_uploaded += encoded_bytes;
   ++by_level[std::min<std::uint32_t>(level, 7)];
-  nlohmann::json body = {{"level", log_level_name(level)}, {"text", text}};
+  nlohmann::ordered_json body = {
+      {"level", log_level_name(level)}, {"text", text}, {"age_s", age_s}};
   events.push_back({twin, at_us, "log", "",
-                    body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), ""});
+                    body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                    ""});
 }
 
-void log_totals::record_hub_log(twin_index twin, std::int64_t at_us, const std::string& body_json,
-                                std::size_t encoded_bytes, std::vector<cloud_event>& events) {
+void log_totals::record_hub_log(twin_index twin, std::int64_t arrival_us, std::uint32_t age_s,
+                                const std::string& body_json, std::size_t encoded_bytes,
+                                std::vector<cloud_event>& events) {
   std::string text = body_json;
   std::uint32_t level = log_info;
   const auto body = nlohmann::json::parse(body_json, nullptr, false);
@@ -139,7 +143,7 @@ void log_totals::record_hub_log(twin_index twin, std::int64_t at_us, const std::
     }
   }
   ++hub_log_lines;
-  record(twin, at_us, level, text, encoded_bytes, events);
+  record(twin, arrival_us, age_s, level, text, encoded_bytes, events);
 }
 
 }  // namespace twelvefold::actors::cloud

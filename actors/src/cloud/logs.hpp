@@ -87,13 +87,16 @@ struct log_totals {
   std::uint64_t bytes_uploaded = 0;  // encoded LogLine bytes in uplinks
   std::array<std::uint64_t, 8> by_level{};
 
-  // Records one line and appends its `log` event.
-  void record(twin_index twin, std::int64_t at_us, std::uint32_t level, const std::string& text,
-              std::size_t encoded_bytes, std::vector<cloud_event>& events);
+  // Records one line that arrived at `arrival_us`, logged `age_s` earlier, and appends its
+  // `log` event (at the time it was logged; body {"level","text","age_s"}: age_s is how late
+  // the line reached the cloud).
+  void record(twin_index twin, std::int64_t arrival_us, std::uint32_t age_s, std::uint32_t level,
+              const std::string& text, std::size_t encoded_bytes, std::vector<cloud_event>& events);
   // A hub.log Note ({"text": ..., "alert": bool}); a body that is not such an object still
   // counts, with its raw text.
-  void record_hub_log(twin_index twin, std::int64_t at_us, const std::string& body_json,
-                      std::size_t encoded_bytes, std::vector<cloud_event>& events);
+  void record_hub_log(twin_index twin, std::int64_t arrival_us, std::uint32_t age_s,
+                      const std::string& body_json, std::size_t encoded_bytes,
+                      std::vector<cloud_event>& events);
   std::uint64_t hub_log_lines = 0;
 };
 

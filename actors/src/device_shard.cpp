@@ -14,6 +14,7 @@
 #include "dfu_download.hpp"
 #include "cloud/identity.hpp"
 #include "secure_element.hpp"
+#include "cloud/logs.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -70,6 +71,7 @@ struct shard_state {
   std::unique_ptr<dfu::image_bytes> dfu_bytes;  // offered images' bytes, shared by the twins
   std::unique_ptr<secure_element_bank> secure_elements;
   std::unique_ptr<replacement_schedule> replacements;  // hardware generations (factor 11)
+  cloud::log_buffer logs;  // factor 10: pending log lines of this shard's twins
 };
 
 // What the twin's secure element binds a session to.
@@ -215,9 +217,16 @@ class activation_host final : public shim::twin_host {
     return true;
   }
 
-  // The local debug log is not part of the run's outputs yet (factor 10's log stream goes
-  // through hub.log); dropping it here keeps the hot path free of I/O.
-  void log(int /*level*/, std::string_view /*text*/) override {}
+  // Factor 10: log lines at or above the twin's `_log_level` go to the cloud's log stream
+  // (cloud/logs.hpp); the rest are dropped here, as a module filters them.
+  void log(int level, std::string_view text) override {
+    std::uint8_t threshold = cloud::log_default_level;
+    if (const auto v = runtime_.comms.env_value("_log_level")) {
+      threshold = cloud::parse_log_level(*v).value_or(cloud::log_default_level);
+    }
+    shard_.logs.add(twin_, now_us_, static_cast<std::uint8_t>(std::clamp(level, 0, 7)), threshold,
+                    text);
+  }
 
  private:
   shard_state& shard_;
@@ -295,6 +304,15 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   std::vector<std::int64_t> capture_us;
   capture_us.reserve(session.notes.size());
   for (const shim::outbound_note& n : session.notes) capture_us.push_back(n.added_us);
+  if (s.logs.has_lines(twin)) {
+    std::int64_t cadence_us = 0;
+    if (const auto v = t.comms.env_value("_log_cadence")) {
+      cadence_us = cloud::parse_log_cadence_us(*v).value_or(0);
+    }
+    for (const cloud::log_line* line : s.logs.take(twin, now_us, cadence_us, fields.logs_dropped)) {
+      fields.logs.push_back({line->level, line->at_us, line->text});
+    }
+  }
   std::string uplink = encode_uplink(fields, session, now_us);
   s.secure_elements->seal_uplink(
       t.se, se_session_of(s, twin, t, fields.serial, fields.device_id, t.rat, now_us), uplink);
@@ -324,6 +342,7 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   };
   downlink_dfu offer;
   if (c.success && verified() && decode_downlink(c.downlink, downlink, env_version, &offer)) {
+    s.logs.settle(c.twin, true);
     if (downlink.env_changed) t.env_version = env_version;
     if (downlink.location) downlink.location->at_us = c.at_us;
     t.comms.end_sync(c.at_us, &downlink);
@@ -336,6 +355,7 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
     // A backlog larger than one session carries goes out in the next one right away.
     maybe_start_session(s, c.twin, t, c.at_us, sessions);
   } else {
+    s.logs.settle(c.twin, false);
     t.comms.end_sync(c.at_us, nullptr);
     t.location.fix_pending = t.location.fix_us >= 0;  // the fix goes with the next session
   }

@@ -13,6 +13,11 @@
 #include "cloud/auth.hpp"
 #include "cloud/auth_attacks.hpp"
 #include "cloud/auth_timeline.hpp"
+#include "cloud/config.hpp"
+#include "cloud/config_report.hpp"
+#include "cloud/config_timeline.hpp"
+#include "cloud/health.hpp"
+#include "cloud/logs.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -37,17 +42,16 @@ struct twin_record {
   bool dirty = false;
 };
 
-struct fleet_env {
-  env_map resolved;  // fleet scope over project scope
-  std::uint64_t version = 1;
-};
-
 struct management_state {
   std::shared_ptr<const world> the_world;
   caf::actor solution;
   caf::actor store;
   std::vector<twin_record> twins;
-  std::vector<fleet_env> fleets;
+  // Config, logs and health (cloud/config.hpp, cloud/logs.hpp, cloud/health.hpp).
+  std::unique_ptr<cloud::config_state> config;
+  std::unique_ptr<cloud::health_monitor> health;
+  cloud::log_totals logs;
+  std::uint64_t refused_decommissioned = 0;
   std::vector<std::string> strings{""};
   std::vector<twin_index> dirty;
   // Events raised since the last flush (every factor appends here; written at the next flush).
@@ -77,7 +81,7 @@ twin_row row_for(const management_state& s, twin_index twin) {
   twin_row row;
   row.serial = w.serial_of(twin);
   row.device_id = device_id_for(w, twin, s.auth->generation(twin));  // the current binding
-  row.fleet = w.fleet_of(twin).name;
+  row.fleet = w.fleets[s.config->home_fleet(twin)].name;              // after fleet moves
   row.rat = s.strings[r.rat];
   row.firmware = s.strings[r.firmware];
   row.last_seen_us = r.last_seen_us;
@@ -108,6 +112,16 @@ bool accept_uplink(management_state& s, const delivered_uplink& d,
       up.device_id() != device_id_for(w, d.twin, s.auth->generation(d.twin))) {
     return false;
   }
+  if (s.config->decommissioned(d.twin)) {
+    ++s.refused_decommissioned;  // docs/cloud-config.md: a decommissioned twin is not served
+    return false;
+  }
+  s.health->on_seen(d.twin, d.arrival_us, s.pending_events);
+  for (const auto& line : up.logs()) {
+    s.logs.record(d.twin, d.arrival_us, line.age_s(), line.level(), line.text(),
+                  line.ByteSizeLong(), s.pending_events);
+  }
+  s.logs.lines_dropped += up.logs_dropped();
   twin_record& r = s.twins[d.twin];
   r.last_seen_us = d.arrival_us;
   ++r.sessions;
@@ -131,14 +145,15 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
                          std::uint64_t device_env_version, const note_ack& ack,
                          dfu_service::chunk& dfu_chunk, const auth_grant& grant) {
   const world& w = *s.the_world;
-  const fleet_env& env = s.fleets[w.twins[twin].fleet];
+  const std::uint32_t version = s.config->env_version(twin);
   wire::v1::SessionDownlink down;
   down.set_utc_us(w.epoch_utc_us + arrival_us);
   down.set_acked_through_seq(ack.acked_through_seq);
-  down.set_env_version(env.version);
-  if (device_env_version != env.version) {
+  down.set_env_version(version);
+  if (device_env_version != version) {
     down.set_env_changed(true);
-    for (const auto& [name, value] : env.resolved) {
+    s.config->on_env_sent(twin, arrival_us);
+    for (const auto& [name, value] : s.config->resolved_env(twin)) {
       auto* var = down.add_env();
       var->set_name(name);
       var->set_value(value);
@@ -215,6 +230,11 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
     std::string file;
     for (auto& n : *up.mutable_notes()) {
       if (!n.file().empty()) file = n.file();  // an empty file repeats the previous Note's
+      if (file == cloud::hub_log_notefile) {
+        // hub.log lines are Notes the firmware chose to send; they join the log stream too.
+        s.logs.record_hub_log(d.twin, d.arrival_us, n.age_s(), n.body(), n.ByteSizeLong(),
+                              s.pending_events);
+      }
       // Templated Notes carry their binary record; the solution service stores either form.
       tn.notes.push_back(
           {n.seq(), file,
@@ -289,6 +309,11 @@ caf::result<bool> flush(caf::stateful_actor<management_state>* self) {
     self->request(s.store, caf::infinite, sessions_atom::value, std::move(sessions))
         .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
   }
+  if (config_rows config = s.config->take_store_rows(); !config.fleets.empty()) {
+    // Config tables (docs/cloud-config.md): written when they changed; ordered like events.
+    self->request(s.store, caf::infinite, config_atom::value, std::move(config))
+        .then([](bool) {}, [self](caf::error& err) { self->state.store_error = std::move(err); });
+  }
   if (s.store_error) return std::exchange(s.store_error, caf::error{});
   if (rows.empty()) return true;
   auto promise = self->make_response_promise<bool>();
@@ -315,6 +340,10 @@ bool apply_timeline(management_state& s, const std::vector<cloud_timeline_event>
       case scenario::v1::TimelineEvent::kHardwareReplacement:
         apply_auth_event(*s.auth, *s.attacks, event, e.at_us, s.pending_events);
         break;
+      case scenario::v1::TimelineEvent::kEnvChange:
+      case scenario::v1::TimelineEvent::kFleetMove:
+        cloud::apply_config_event(*s.config, *s.the_world, event, e.at_us, s.pending_events);
+        break;
       default:
         break;  // network events never come here; unknown kinds were refused by the loader
     }
@@ -337,18 +366,21 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
   s.dfu = std::make_unique<dfu_service>(s.the_world);
   s.auth = std::make_unique<auth_service>(s.the_world);
   s.attacks = std::make_unique<attack_plan>(*s.auth);
-  for (const fleet_spec& fleet : w.fleets) {
-    fleet_env env;
-    env.resolved = w.project_env;
-    for (const auto& [name, value] : fleet.env) env.resolved[name] = value;
-    s.fleets.push_back(std::move(env));
-  }
+  s.config = std::make_unique<cloud::config_state>(w);
+  s.health = std::make_unique<cloud::health_monitor>(w);
   return {
       [self](uplinks_atom, std::vector<delivered_uplink>& batch) {
         return handle_uplinks(self, batch);
       },
       [self](timeline_atom, const std::vector<cloud_timeline_event>& due) {
         return apply_timeline(self->state, due);
+      },
+      [self](health_atom, std::int64_t now_us) {
+        management_state& st = self->state;
+        st.health->sweep(
+            now_us, *st.config, [&st](twin_index t) { return st.twins[t].last_seen_us; },
+            st.pending_events);
+        return true;
       },
       [self](flush_atom) { return flush(self); },
       [self](sample_atom, std::int64_t at_us) {
@@ -370,6 +402,8 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
         management_totals totals = st.totals;
         totals.dfu = st.dfu->totals(st.the_world->duration_us);
         totals.auth = st.auth->final_totals();
+        totals.config_json =
+            cloud::config_report_json(*st.config, *st.health, st.logs, st.refused_decommissioned);
         totals.twins.reserve(st.twins.size());
         for (twin_index twin = 0; twin < st.twins.size(); ++twin) {
           totals.twins.push_back(row_for(st, twin));

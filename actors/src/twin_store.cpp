@@ -51,6 +51,31 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_serial ON events (serial, at_us);
 CREATE INDEX events_by_time ON events (at_us);
+CREATE TABLE fleets (                   -- config: docs/cloud-config.md
+  name       TEXT PRIMARY KEY,
+  lifecycle  TEXT NOT NULL,             -- quarantine | operational | repair | decommissioned
+  priority   INTEGER NOT NULL,
+  rule       TEXT NOT NULL,             -- membership rule as JSON, '' when none
+  watchdog_s INTEGER NOT NULL,          -- 0: none
+  twins      INTEGER NOT NULL           -- home twins at the last flush
+);
+CREATE TABLE env (
+  scope     TEXT NOT NULL,              -- project | fleet | device
+  target    TEXT NOT NULL,              -- '' / fleet name / serial
+  name      TEXT NOT NULL,
+  value     TEXT NOT NULL,
+  version   INTEGER NOT NULL,           -- config version that set it (1: the scenario)
+  set_at_us INTEGER NOT NULL,
+  PRIMARY KEY (scope, target, name)
+);
+CREATE TABLE memberships (
+  serial   TEXT NOT NULL,
+  fleet    TEXT NOT NULL,
+  rule     INTEGER NOT NULL,            -- 1: by the fleet's rule, 0: home fleet
+  since_us INTEGER NOT NULL,
+  PRIMARY KEY (serial, fleet)
+);
+CREATE INDEX memberships_by_fleet ON memberships (fleet);
 CREATE TABLE bindings (                 -- factor 11: hardware bound to a serial over time
   serial        TEXT NOT NULL,
   generation    INTEGER NOT NULL,       -- 0: the factory original; +1 per replacement
@@ -399,6 +424,78 @@ std::expected<void, std::string> twin_store::set_run_info(
     }
   }
   sqlite3_finalize(stmt);
+  return exec("COMMIT");
+}
+
+// Config tables (docs/cloud-config.md); not on the hot path: statements prepared per call.
+std::expected<void, std::string> twin_store::write_config(const config_rows& rows) {
+  if (auto ok = exec("BEGIN"); !ok) return ok;
+  std::string failure;
+  auto run = [&](const char* sql, auto&& bind_each, const auto& items) {
+    if (!failure.empty()) return;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+      failure = error_text("prepare config statement");
+      return;
+    }
+    for (const auto& item : items) {
+      bind_each(stmt, item);
+      const int rc = sqlite3_step(stmt);
+      sqlite3_reset(stmt);
+      if (rc != SQLITE_DONE) {
+        failure = error_text("write config");
+        break;
+      }
+    }
+    sqlite3_finalize(stmt);
+  };
+  if (auto ok = exec("DELETE FROM fleets; DELETE FROM env;"); !ok) failure = ok.error();
+  if (rows.all_memberships) {
+    if (auto ok = exec("DELETE FROM memberships;"); !ok) failure = ok.error();
+  }
+  run(
+      "INSERT INTO fleets (name, lifecycle, priority, rule, watchdog_s, twins) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      [](sqlite3_stmt* st, const fleet_store_row& f) {
+        bind_text(st, 1, f.name);
+        bind_text(st, 2, f.lifecycle);
+        sqlite3_bind_int(st, 3, f.priority);
+        bind_text(st, 4, f.rule);
+        sqlite3_bind_int64(st, 5, f.watchdog_s);
+        sqlite3_bind_int64(st, 6, static_cast<std::int64_t>(f.twins));
+      },
+      rows.fleets);
+  run(
+      "INSERT INTO env (scope, target, name, value, version, set_at_us) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      [](sqlite3_stmt* st, const env_store_row& e) {
+        bind_text(st, 1, e.scope);
+        bind_text(st, 2, e.target);
+        bind_text(st, 3, e.name);
+        bind_text(st, 4, e.value);
+        sqlite3_bind_int64(st, 5, e.version);
+        sqlite3_bind_int64(st, 6, e.set_at_us);
+      },
+      rows.env);
+  if (!rows.all_memberships) {
+    run(
+        "DELETE FROM memberships WHERE serial = ?1",
+        [](sqlite3_stmt* st, const std::string& serial) { bind_text(st, 1, serial); },
+        rows.membership_serials);
+  }
+  run(
+      "INSERT INTO memberships (serial, fleet, rule, since_us) VALUES (?1, ?2, ?3, ?4)",
+      [](sqlite3_stmt* st, const membership_store_row& m) {
+        bind_text(st, 1, m.serial);
+        bind_text(st, 2, m.fleet);
+        sqlite3_bind_int(st, 3, m.rule ? 1 : 0);
+        sqlite3_bind_int64(st, 4, m.since_us);
+      },
+      rows.memberships);
+  if (!failure.empty()) {
+    exec("ROLLBACK");
+    return std::unexpected(failure);
+  }
   return exec("COMMIT");
 }
 

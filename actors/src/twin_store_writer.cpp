@@ -57,6 +57,13 @@ caf::behavior writer_actor(caf::stateful_actor<writer_state>* self,
         }
         return true;
       },
+      [self](config_atom, const config_rows& rows) -> caf::result<bool> {
+        if (!self->state.store) return caf::make_error(caf::sec::invalid_argument, "store closed");
+        if (auto ok = self->state.store->write_config(rows); !ok) {
+          return caf::make_error(caf::sec::runtime_error, ok.error());
+        }
+        return true;
+      },
       [self](close_atom) {
         self->state.store.reset();
         return true;

@@ -77,6 +77,14 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
     ap->set_rssi_dbm(m.rx_dbm);
   }
   up.set_local_ms(fields.local_ms);
+  for (const uplink_fields::log_line& line : fields.logs) {
+    auto* log = up.add_logs();
+    log->set_level(line.level);
+    log->set_text(line.text.data(), line.text.size());
+    log->set_age_s(
+        static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_us - line.at_us) / 1'000'000));
+  }
+  up.set_logs_dropped(fields.logs_dropped);
   return up.SerializeAsString();
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <string_view>
 
 namespace twelvefold::actors {
 
@@ -18,6 +20,24 @@ std::string world::serial_of(twin_index twin) const {
   char digits[16];
   std::snprintf(digits, sizeof digits, "%07u", spec.index_in_fleet + 1);
   return fleets[spec.fleet].serial_prefix + digits;
+}
+
+std::optional<twin_index> world::twin_of_serial(std::string_view serial) const {
+  // Serials are a fleet's prefix and a 7-digit number (serial_of); prefixes may overlap, so
+  // every fleet whose prefix fits is tried.
+  for (const fleet_spec& fleet : fleets) {
+    if (!serial.starts_with(fleet.serial_prefix)) continue;
+    const std::string_view digits = serial.substr(fleet.serial_prefix.size());
+    if (digits.size() != 7) continue;
+    std::uint32_t number = 0;
+    bool ok = true;
+    for (char c : digits) {
+      ok = ok && c >= '0' && c <= '9';
+      number = number * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    if (ok && number >= 1 && number <= fleet.twin_count) return fleet.first_twin + number - 1;
+  }
+  return std::nullopt;
 }
 
 std::string world::device_id_of(twin_index twin) const {

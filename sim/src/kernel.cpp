@@ -252,6 +252,9 @@ class kernel {
       // Firmware versions as the cloud knows them, on the same cadence (factor 8).
       auto versions = ask<bool>(self_, cast_.management, sample_atom::value, next_sample_us_);
       if (!versions) return std::unexpected(versions.error());
+      // Health (docs/cloud-config.md): the watchdog sweep runs at the same instants.
+      auto swept = ask<bool>(self_, cast_.management, health_atom::value, next_sample_us_);
+      if (!swept) return std::unexpected(swept.error());
       next_sample_us_ += world_->sample_interval_us;
     }
     return send_events(events_before_us);
@@ -473,6 +476,7 @@ class kernel {
     sum.location = management->location;
     sum.time = management->time;
     sum.auth = management->auth;
+    sum.config_json = management->config_json;
     if (cast_.writer) {
       std::vector<twin_row> rows = std::move(management->twins);
       for (twin_index twin = 0; twin < rows.size(); ++twin) {

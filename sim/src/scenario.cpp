@@ -7,6 +7,7 @@
 #include <google/protobuf/text_format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -404,6 +405,201 @@ void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree*
   }
 }
 
+// Config (docs/cloud-config.md) -----------------------------------------------------------
+
+std::string serial_prefix_of(const scenario::v1::Fleet& fleet) {
+  if (!fleet.serial_prefix().empty()) return fleet.serial_prefix();
+  std::string prefix;  // as the world builder derives it
+  for (char c : fleet.name()) {
+    prefix += std::isalnum(static_cast<unsigned char>(c))
+                  ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                  : '-';
+  }
+  return prefix + "-";
+}
+
+
+// The env vars the platform itself reads (logs, factor 10) must hold a value it understands.
+std::string reserved_env_error(const std::string& name, const std::string& value) {
+  if (name == "_log_level" && value != "error" && value != "warn" && value != "info" &&
+      value != "debug" && value != "off") {
+    return "_log_level " + quoted(value) +
+           " is not one of \"error\", \"warn\", \"info\", \"debug\", \"off\"";
+  }
+  if (name == "_log_cadence" && value != "session") {
+    auto d = parse_duration_us(value);
+    if (!d || *d <= 0 || *d > 366LL * 86'400'000'000LL) {
+      return "_log_cadence " + quoted(value) +
+             " is neither \"session\" nor a positive duration of at most a year (e.g. \"6h\")";
+    }
+  }
+  return {};
+}
+
+bool lifecycle_known(const std::string& v) {
+  return v.empty() || v == "quarantine" || v == "operational" || v == "repair" ||
+         v == "decommissioned";
+}
+
+template <class At>
+void check_env_vars(const google::protobuf::RepeatedPtrField<scenario::v1::EnvVar>& vars,
+                    const std::string& who, At&& at) {
+  for (int e = 0; e < vars.size(); ++e) {
+    if (auto why = reserved_env_error(vars.Get(e).name(), vars.Get(e).value()); !why.empty()) {
+      at(e, who + why);
+    }
+  }
+}
+
+void check_config(const locator& loc, const Scenario& s, const std::set<std::string>& fleet_names,
+                  const std::set<std::string>& model_names,
+                  const std::set<std::string>& region_names, std::vector<diagnostic>& errors) {
+  const auto* root = loc.root();
+  auto at = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m, const char* f,
+                int index,
+                std::string text) { errors.push_back(loc.at(tree, m, f, index, std::move(text))); };
+  auto known_fleet = [&](const std::string& name) {
+    return "unknown fleet " + quoted(name) + " (defined: " + join_names(fleet_names) + ")";
+  };
+  int rule_fleets = 0;
+  for (int i = 0; i < s.fleets_size(); ++i) {
+    const auto& fleet = s.fleets(i);
+    const auto* ft = loc.nested(root, s, "fleets", i);
+    const std::string who = "fleet " + quoted(fleet.name()) + ": ";
+    if (!lifecycle_known(fleet.lifecycle())) {
+      at(ft, fleet, "lifecycle", -1,
+         who + "lifecycle " + quoted(fleet.lifecycle()) +
+             " is not one of \"quarantine\", \"operational\", \"repair\", \"decommissioned\"");
+    }
+    if (!fleet.watchdog().empty()) {
+      auto d = parse_duration_us(fleet.watchdog());
+      if (!d || *d <= 0) {
+        at(ft, fleet, "watchdog", -1,
+           who + "watchdog: " + (d ? std::string("must be positive") : d.error()));
+      }
+    }
+    check_env_vars(fleet.env(), who,
+                   [&](int e, std::string text) { at(ft, fleet, "env", e, std::move(text)); });
+    if (!fleet.has_rule()) continue;
+    ++rule_fleets;
+    const auto& rule = fleet.rule();
+    const auto* rt = loc.nested(ft, fleet, "rule", -1);
+    if (rule.device_model().empty() && rule.region().empty() && rule.serial_prefix().empty() &&
+        rule.home_fleet().empty()) {
+      at(ft, fleet, "rule", -1,
+         who +
+             "an empty rule would match every twin; set device_model, region, serial_prefix "
+             "or home_fleet");
+    }
+    if (!rule.device_model().empty() && !model_names.contains(rule.device_model())) {
+      at(rt, rule, "device_model", -1,
+         who + "rule: unknown device model " + quoted(rule.device_model()) +
+             " (defined: " + join_names(model_names) + ")");
+    }
+    if (!rule.region().empty() && !region_names.contains(rule.region())) {
+      at(rt, rule, "region", -1,
+         who + "rule: unknown region " + quoted(rule.region()) +
+             " (defined: " + join_names(region_names) + ")");
+    }
+    if (!rule.home_fleet().empty() && !fleet_names.contains(rule.home_fleet())) {
+      at(rt, rule, "home_fleet", -1, who + "rule: " + known_fleet(rule.home_fleet()));
+    }
+  }
+  if (s.fleets_size() > 65535) {  // a twin's home fleet is kept in 16 bits
+    at(root, s, "fleets", 0, "at most 65535 fleets are supported");
+  }
+  if (rule_fleets > 64) {
+    at(root, s, "fleets", 0,
+       std::to_string(rule_fleets) + " fleets have a membership rule; at most 64 may");
+  }
+  check_env_vars(s.env(), "",
+                 [&](int e, std::string text) { at(root, s, "env", e, std::move(text)); });
+  for (int i = 0; i < s.device_env_size(); ++i) {
+    const auto& d = s.device_env(i);
+    const auto* dt = loc.nested(root, s, "device_env", i);
+    const std::string who = "device_env " + quoted(d.serial()) + ": ";
+    if (d.serial().empty()) {
+      at(root, s, "device_env", i, "device_env: serial is required");
+    } else if (!serial_exists(s, d.serial())) {
+      at(dt, d, "serial", -1, who + "no twin has this serial");
+    }
+    for (int e = 0; e < d.env_size(); ++e) {
+      if (d.env(e).name().empty()) at(dt, d, "env", e, who + "env var without a name");
+    }
+    check_env_vars(d.env(), who,
+                   [&](int e, std::string text) { at(dt, d, "env", e, std::move(text)); });
+  }
+}
+
+// A config timeline event (EnvChange or FleetMove); `who` prefixes the messages.
+void check_config_event(const locator& loc, const Scenario& s,
+                        const pb::TextFormat::ParseInfoTree* et,
+                        const scenario::v1::TimelineEvent& ev,
+                        const std::set<std::string>& fleet_names, const std::string& who,
+                        std::vector<diagnostic>& errors) {
+  auto at = [&](const pb::TextFormat::ParseInfoTree* tree, const pb::Message& m, const char* f,
+                int index,
+                std::string text) { errors.push_back(loc.at(tree, m, f, index, std::move(text))); };
+  auto known_fleet = [&](const std::string& name) {
+    return "unknown fleet " + quoted(name) + " (defined: " + join_names(fleet_names) + ")";
+  };
+  if (ev.has_env_change()) {
+    const auto& c = ev.env_change();
+    const auto* ct = loc.nested(et, ev, "env_change", -1);
+    // A missing field has no location of its own: point at the env_change block.
+    if (c.name().empty()) at(et, ev, "env_change", -1, who + "env_change needs a name");
+    if (c.scope() == "fleet") {
+      if (!fleet_names.contains(c.fleet())) at(ct, c, "fleet", -1, who + known_fleet(c.fleet()));
+    } else if (c.scope() == "device") {
+      if (!serial_exists(s, c.serial())) {
+        at(ct, c, "serial", -1, who + "no twin has serial " + quoted(c.serial()));
+      }
+    } else if (c.scope() != "project") {
+      at(ct, c, "scope", -1,
+         who + "scope " + quoted(c.scope()) + " is not one of \"project\", \"fleet\", \"device\"");
+    }
+    if (c.scope() != "fleet" && !c.fleet().empty()) {
+      at(ct, c, "fleet", -1, who + "`fleet` only goes with scope \"fleet\"");
+    }
+    if (c.scope() != "device" && !c.serial().empty()) {
+      at(ct, c, "serial", -1, who + "`serial` only goes with scope \"device\"");
+    }
+    if (!c.delete_()) {
+      if (auto why = reserved_env_error(c.name(), c.value()); !why.empty()) {
+        at(ct, c, "value", -1, who + why);
+      }
+    }
+    return;
+  }
+  const auto& m = ev.fleet_move();
+  const auto* mt = loc.nested(et, ev, "fleet_move", -1);
+  if (m.to_fleet().empty()) {
+    at(et, ev, "fleet_move", -1, who + "fleet_move needs to_fleet");
+  } else if (!fleet_names.contains(m.to_fleet())) {
+    at(mt, m, "to_fleet", -1, who + known_fleet(m.to_fleet()));
+  }
+  if (!m.from_fleet().empty() && !fleet_names.contains(m.from_fleet())) {
+    at(mt, m, "from_fleet", -1, who + known_fleet(m.from_fleet()));
+  }
+  if (m.from_fleet().empty() && m.serials_size() == 0) {
+    at(et, ev, "fleet_move", -1, who + "fleet_move needs from_fleet or serials");
+  }
+  if (m.count() > 0 && m.percent() != 0) {
+    at(mt, m, "percent", -1, who + "give count or percent, not both");
+  }
+  if (m.percent() != 0 && !(m.percent() > 0 && m.percent() <= 100)) {
+    at(mt, m, "percent", -1, who + "percent must be within (0, 100]");
+  }
+  if (m.serials_size() > 0 && (m.count() > 0 || m.percent() != 0)) {
+    at(mt, m, "serials", 0, who + "serials name the twins: count and percent do not apply");
+  }
+  for (int i = 0; i < m.serials_size(); ++i) {
+    if (!serial_exists(s, m.serials(i))) {
+      at(mt, m, "serials", i, who + "no twin has serial " + quoted(m.serials(i)));
+    }
+  }
+}
+
 void check(const locator& loc, const Scenario& s, const std::filesystem::path& base_dir,
            const load_options& options, scenario_file& out, std::vector<diagnostic>& errors) {
   const auto* root = loc.root();
@@ -537,7 +733,11 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
     const std::string who = "fleet " + quoted(fleet.name()) + ": ";
     if (fleet.name().empty()) at(ft, fleet, "name", -1, "fleet name is required");
     if (!fleet_names.insert(fleet.name()).second) at(ft, fleet, "name", -1, who + "defined twice");
-    if (fleet.count() == 0) at(ft, fleet, "count", -1, who + "count must be at least 1");
+    if (fleet.count() == 0 && !fleet.has_rule() && fleet.lifecycle().empty()) {
+      // An empty fleet is a move target or a rule fleet: it says so with lifecycle or rule.
+      at(ft, fleet, "count", -1,
+         who + "count must be at least 1 (a fleet that starts empty sets `lifecycle` or `rule`)");
+    }
     twins += fleet.count();
     if (!model_names.contains(fleet.device_model())) {
       at(ft, fleet, "device_model", -1,
@@ -631,10 +831,16 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
     } else if (ev.has_key_compromise() || ev.has_spoof_attack() || ev.has_cert_rotation() ||
                ev.has_hardware_replacement()) {
       check_auth_event(loc, et, ev, who, s, fleet_names, errors);
+    } else if (ev.has_env_change() || ev.has_fleet_move()) {
+      check_config_event(loc, s, et, ev, fleet_names, who, errors);
     } else {
-      at(et, ev, "at", -1, who + "an event needs `sunset { ... }` or `outage { ... }`");
+      at(et, ev, "at", -1,
+         who +
+             "an event needs one of sunset, outage, env_change, fleet_move, dfu_campaign, "
+             "key_compromise, spoof_attack, cert_rotation, hardware_replacement");
     }
   }
+  check_config(loc, s, fleet_names, model_names, region_names, errors);
 }
 
 }  // namespace

@@ -202,6 +202,8 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                           {"detail", a.detail}});
   }
   j["assertions"] = assertions;
+  j["config"] = s.config_json.empty() ? nlohmann::ordered_json::object()
+                                      : nlohmann::ordered_json::parse(s.config_json);
   return j;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <tuple>
 
@@ -156,6 +157,49 @@ void build_dfu(const scenario::v1::Scenario& s, const scenario_file& file, actor
   for (timed& t : campaigns) w.dfu_campaigns.push_back(std::move(t.spec));
 }
 
+// Config (docs/cloud-config.md): priority, lifecycle and watchdog of a fleet (validated by
+// the loader). Rules name fleets, so they are resolved once every fleet exists.
+void apply_fleet_config(const scenario::v1::Fleet& fl, actors::fleet_spec& fleet) {
+  fleet.priority = fl.priority();
+  if (fl.lifecycle() == "quarantine") fleet.lifecycle = actors::fleet_lifecycle::quarantine;
+  if (fl.lifecycle() == "repair") fleet.lifecycle = actors::fleet_lifecycle::repair;
+  if (fl.lifecycle() == "decommissioned") {
+    fleet.lifecycle = actors::fleet_lifecycle::decommissioned;
+  }
+  if (!fl.watchdog().empty()) fleet.watchdog_us = parse_duration_us(fl.watchdog()).value_or(0);
+}
+
+void resolve_fleet_rules(const scenario::v1::Scenario& s, actors::world& w) {
+  auto find = [](const auto& list, const std::string& name) -> std::int32_t {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (list[i].name == name) return static_cast<std::int32_t>(i);
+    }
+    return -1;
+  };
+  for (int f = 0; f < s.fleets_size(); ++f) {
+    const auto& fl = s.fleets(f);
+    if (!fl.has_rule()) continue;
+    actors::membership_rule& rule = w.fleets[static_cast<std::size_t>(f)].rule;
+    rule.present = true;
+    const auto& r = fl.rule();
+    if (!r.device_model().empty()) rule.device_model = find(w.device_models, r.device_model());
+    if (!r.region().empty()) rule.region = find(w.regions, r.region());
+    if (!r.home_fleet().empty()) rule.home_fleet = find(w.fleets, r.home_fleet());
+    rule.serial_prefix = r.serial_prefix();
+  }
+}
+
+// Device-scope variables by serial; a serial that --scale removed from the run is skipped.
+void build_device_env(const scenario::v1::Scenario& s, actors::world& w) {
+  std::map<actors::twin_index, actors::env_map> by_twin;
+  for (const auto& d : s.device_env()) {
+    const auto twin = w.twin_of_serial(d.serial());
+    if (!twin) continue;
+    for (const auto& var : d.env()) by_twin[*twin][var.name()] = var.value();
+  }
+  for (auto& [twin, env] : by_twin) w.device_env.push_back({twin, std::move(env)});
+}
+
 std::string default_prefix(const std::string& fleet) {
   std::string prefix;
   for (char c : fleet) {
@@ -255,12 +299,15 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     fleet.device_model = index_of(w->device_models, fl.device_model());
     fleet.region = index_of(w->regions, fl.region());
     fleet.env = env_of(fl.env());
+    apply_fleet_config(fl, fleet);
+    fleet.first_twin = static_cast<actors::twin_index>(w->twins.size());
     w->fleets.push_back(std::move(fleet));
 
     std::uint32_t count = fl.count();
-    // The scenario's own scale (a variant: "scale: 10") and the command line's multiply.
+    // The scenario's own scale (a variant: "scale: 10") and the command line's multiply; an
+    // empty fleet (a move target) stays empty.
     const double scale = (s.has_scale() ? s.scale() : 1.0) * overrides.twin_scale.value_or(1.0);
-    if (scale != 1.0) {
+    if (scale != 1.0 && count > 0) {
       count = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(count * scale)));
     }
     const auto boot_spread_us =
@@ -283,7 +330,10 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
       spec.boot_us = static_cast<std::int64_t>(boot.uniform() * boot_spread_us);
       w->twins.push_back(spec);
     }
+    w->fleets.back().twin_count = count;
   }
+  resolve_fleet_rules(s, *w);
+  build_device_env(s, *w);
   return w;
 }
 

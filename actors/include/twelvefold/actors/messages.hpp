@@ -166,6 +166,58 @@ struct twin_row {
   double location_error_m = -1;
 };
 
+// Config tables of the twin store (docs/cloud-config.md): `fleets` and `env` are replaced
+// whole; `memberships` rows of the listed serials are replaced (all of them when `all`).
+struct fleet_store_row {
+  std::string name;
+  std::string lifecycle;
+  std::string rule;  // JSON of the membership rule, "" when none
+  std::int32_t priority = 0;
+  std::int64_t watchdog_s = 0;
+  std::uint64_t twins = 0;  // home twins now
+};
+struct env_store_row {
+  std::string scope;   // "project" | "fleet" | "device"
+  std::string target;  // "" / fleet name / serial
+  std::string name;
+  std::string value;
+  std::uint32_t version = 0;
+  std::int64_t set_at_us = 0;
+};
+struct membership_store_row {
+  std::string serial;
+  std::string fleet;
+  bool rule = false;  // by a membership rule (else the home fleet)
+  std::int64_t since_us = 0;
+};
+struct config_rows {
+  std::vector<fleet_store_row> fleets;
+  std::vector<env_store_row> env;
+  bool all_memberships = false;
+  std::vector<std::string> membership_serials;
+  std::vector<membership_store_row> memberships;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fleet_store_row& x) {
+  return f(caf::meta::type_name("fleet_store_row"), x.name, x.lifecycle, x.rule, x.priority,
+           x.watchdog_s, x.twins);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, env_store_row& x) {
+  return f(caf::meta::type_name("env_store_row"), x.scope, x.target, x.name, x.value, x.version,
+           x.set_at_us);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, membership_store_row& x) {
+  return f(caf::meta::type_name("membership_store_row"), x.serial, x.fleet, x.rule, x.since_us);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, config_rows& x) {
+  return f(caf::meta::type_name("config_rows"), x.fleets, x.env, x.all_memberships,
+           x.membership_serials, x.memberships);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wake_entry& x) {
   return f(caf::meta::type_name("wake_entry"), x.twin, x.at_us);

@@ -2,7 +2,8 @@
 //
 // Management service: authenticates and records sessions, keeps the digital twin of every
 // device (last seen, firmware, radio, battery as reported), resolves its environment
-// (fleet > project) and answers each session with time, acknowledgements and env changes.
+// (device > fleets > project, docs/cloud-config.md) and answers each session with time,
+// acknowledgements and env changes.
 // It flushes changed twins to the twin-store writer on request.
 //
 // Solution service: stores application data (Notes), exactly once: at-least-once delivery on
@@ -12,6 +13,7 @@
 //   management: (uplinks_atom, std::vector<delivered_uplink>) -> std::vector<cloud_reply>
 //                   (same order; an empty downlink means the session was refused)
 //               (timeline_atom, std::vector<cloud_timeline_event>) -> bool   (applied, in order)
+//               (health_atom, std::int64_t now_us) -> bool (watchdog sweep, config)
 //               (flush_atom) -> bool                 (dirty twins written to the store)
 //               (sample_atom, int64 at_us) -> bool   (firmware versions time series, DFU gates)
 //               (collect_atom) -> management_totals
@@ -44,6 +46,7 @@ struct management_totals {
   time_totals time;                             // factor 7 (cloud/time_sync.hpp)
   dfu_totals dfu;  // firmware update campaigns and versions (factor 8)
   auth_totals auth;                             // factor 9 / 11 (docs/cloud-auth.md)
+  std::string config_json;                      // summary.json "config" (docs/cloud-config.md)
 };
 
 struct solution_totals {
@@ -67,7 +70,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
            x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins, x.location, x.time,
-           x.dfu, x.auth);
+           x.dfu, x.auth, x.config_json);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -43,6 +43,8 @@ class twin_store {
   std::expected<void, std::string> upsert_bindings(const std::vector<binding_row>& rows);
   // Key/value facts about the run (scenario, seed, epoch, ...), in table run_info.
   std::expected<void, std::string> set_run_info(const std::map<std::string, std::string>& info);
+  // Config tables fleets, env and memberships (docs/cloud-config.md), in one transaction.
+  std::expected<void, std::string> write_config(const config_rows& rows);
 
  private:
   twin_store(sqlite3* db, std::filesystem::path path);

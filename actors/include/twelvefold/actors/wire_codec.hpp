@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "twelvefold/shim/module.hpp"
@@ -49,6 +50,14 @@ struct uplink_fields {
   std::uint32_t dfu_campaign = 0;
   std::uint64_t dfu_received_bytes = 0;
   std::uint32_t dfu_state = 0;
+  // Logs (factor 10, docs/cloud-config.md): lines this session carries, oldest first.
+  struct log_line {
+    std::uint8_t level = 0;
+    std::int64_t at_us = 0;
+    std::string_view text;  // valid until encode_uplink returns
+  };
+  std::vector<log_line> logs;
+  std::uint32_t logs_dropped = 0;
 };
 
 // The DFU part of a SessionDownlink (wire DfuOffer), when present.

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "twelvefold/actors/dfu_spec.hpp"
@@ -39,12 +40,37 @@ struct device_model_spec {
   double sleep_ua = 6;  // whole device asleep: MCU stop mode + modem in PSM
 };
 
+// Config (factor 4, docs/cloud-config.md): the lifecycle stage a fleet stands for.
+enum class fleet_lifecycle : std::uint8_t { quarantine, operational, repair, decommissioned };
+
+// Rule-based membership: a twin matches when every set filter matches (-1 / empty: any).
+struct membership_rule {
+  bool present = false;
+  std::int32_t device_model = -1;  // index into world::device_models
+  std::int32_t region = -1;        // index into world::regions
+  std::int32_t home_fleet = -1;    // index into world::fleets (the twin's current home fleet)
+  std::string serial_prefix;
+};
+
 struct fleet_spec {
   std::string name;
   std::string serial_prefix;
   std::uint32_t device_model = 0;  // index into world::device_models
   std::uint32_t region = 0;        // index into world::regions
   env_map env;                     // fleet scope
+  // Config and health (docs/cloud-config.md).
+  std::int32_t priority = 0;  // two fleets setting one variable: the higher priority wins
+  fleet_lifecycle lifecycle = fleet_lifecycle::operational;
+  membership_rule rule{};
+  std::int64_t watchdog_us = 0;  // 0: no watchdog
+  twin_index first_twin = 0;     // the fleet's own twins are first_twin .. + twin_count - 1
+  std::uint32_t twin_count = 0;
+};
+
+// Device-scope environment variables of one twin (scenario `device_env`).
+struct device_env_spec {
+  twin_index twin = 0;
+  env_map env;
 };
 
 // Per-twin facts fixed for the whole run (ground truth, not what the cloud knows).
@@ -106,8 +132,11 @@ struct world {
   std::vector<firmware_image_spec> firmware_images;
   std::vector<std::filesystem::path> extra_firmware_paths;
   std::vector<dfu_campaign_spec> dfu_campaigns;
+  std::vector<device_env_spec> device_env;               // sorted by twin (config)
 
   [[nodiscard]] std::string serial_of(twin_index twin) const;
+  // The twin with that serial, if any (config: device-scope env, fleet moves by serial).
+  [[nodiscard]] std::optional<twin_index> twin_of_serial(std::string_view serial) const;
   // A stable 15-digit IMEI-like device id derived from the seed and the twin.
   [[nodiscard]] std::string device_id_of(twin_index twin) const;
   [[nodiscard]] const fleet_spec& fleet_of(twin_index twin) const {

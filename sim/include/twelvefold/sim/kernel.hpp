@@ -133,6 +133,7 @@ struct run_summary {
   actors::dfu_totals dfu;  // firmware update campaigns and versions over time (factor 8)
   actors::auth_totals auth;                   // factor 9 / 11 (docs/cloud-auth.md)
   std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
+  std::string config_json;  // summary.json "config" (docs/cloud-config.md), compact JSON
 };
 
 enum class run_error_kind { bad_input, failure };

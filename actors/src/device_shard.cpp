@@ -36,6 +36,7 @@ struct twin_runtime {
   double radio_charge_mah = 0;
   std::uint64_t session_seq = 0;
   std::uint64_t env_version = 0;
+  std::uint64_t down_acked = 0;  // highest cloud down-item applied (acknowledged next uplink)
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
   std::uint8_t rat = 0;      // models::rat of the last session (the modem's current RAT)
@@ -206,6 +207,7 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.cell_id = t.cell_id;
   fields.battery_v = static_cast<float>(battery_voltage(s, twin, t));
   fields.battery_mah_used = static_cast<float>(battery_used_mah(t));
+  fields.down_acked_seq = t.down_acked;
   out.push_back({twin, now_us, encode_uplink(fields, session, now_us)});
 }
 
@@ -219,8 +221,10 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   if (!t.comms.sync_open()) return;  // defensive: a completion for no open session is ignored
   shim::sync_downlink downlink;
   std::uint64_t env_version = 0;
-  if (c.success && decode_downlink(c.downlink, downlink, env_version)) {
+  std::uint64_t down_seq = 0;
+  if (c.success && decode_downlink(c.downlink, downlink, env_version, &down_seq)) {
     if (downlink.env_changed) t.env_version = env_version;
+    t.down_acked = std::max(t.down_acked, down_seq);
     t.comms.end_sync(c.at_us, &downlink);
     // A backlog larger than one session carries goes out in the next one right away.
     maybe_start_session(s, c.twin, t, c.at_us, sessions);
@@ -319,6 +323,8 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
     totals.notes_lost += counters.notes_dropped;
     totals.requests += counters.requests;
     totals.request_errors += counters.request_errors;
+    totals.inbound_dropped += counters.inbound_dropped;
+    totals.web_responses += counters.web_responses;
     const std::uint64_t acked = twin < cloud_acked.size() ? cloud_acked[twin] : 0;
     const std::uint64_t in_flight = t.comms.notes_not_stored(acked);
     totals.notes_in_flight += in_flight;

@@ -7,6 +7,7 @@
 
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
+#include "cloud/routes_wire.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
 #include "twelvefold/wire/v1/session.pb.h"
 
@@ -120,6 +121,7 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
     ++s.totals.env_updates_sent;
   }
   s.twins[twin].notes_delivered += ack.new_notes;
+  cloud::merge_downlink_part(down, ack.routes_down);
   return down.SerializeAsString();
 }
 
@@ -143,17 +145,19 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
     }
     ++s.totals.sessions_accepted;
     sessions->push_back({i, up.env_version()});
-    twin_notes tn{d.twin, d.arrival_us, {}};
+    twin_notes tn{d.twin, d.arrival_us, {}, {}};
     tn.notes.reserve(up.notes_size());
     std::string file;
     for (auto& n : *up.mutable_notes()) {
       if (!n.file().empty()) file = n.file();  // an empty file repeats the previous Note's
       // Templated Notes carry their binary record; the solution service stores either form.
+      const bool templated = !n.record().empty();
       tn.notes.push_back(
           {n.seq(), file,
            n.record().empty() ? std::move(*n.mutable_body()) : std::move(*n.mutable_record()),
-           n.utc_s()});
+           n.utc_s(), templated});
     }
+    tn.routes_up = cloud::take_uplink_part(up);  // web requests, .db changes (solution's)
     notes.push_back(std::move(tn));
   }
   if (sessions->empty()) return std::move(*replies);
@@ -169,6 +173,9 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
               cloud_reply& reply = (*replies)[a.index];
               reply.downlink =
                   downlink_for(self->state, reply.twin, (*arrivals)[k], a.env_version, acks[k]);
+              // Notes a store route matched (routes_service.hpp) join the event stream.
+              std::move(acks[k].events.begin(), acks[k].events.end(),
+                        std::back_inserter(self->state.pending_events));
             }
             promise.deliver(std::move(*replies));
           },
@@ -213,6 +220,13 @@ bool apply_timeline(management_state& s, const std::vector<cloud_timeline_event>
   for (const cloud_timeline_event& e : due) {
     if (!event.ParseFromString(e.encoded)) return false;
     switch (event.event_case()) {
+      case scenario::v1::TimelineEvent::kRouteRepoint:
+      case scenario::v1::TimelineEvent::kDbUpdate:
+      case scenario::v1::TimelineEvent::kInboundNote:
+        // Routes and the state that goes down to devices belong to the solution service; it
+        // gets them before any uplink of this window (one sender, messages stay in order).
+        caf::anon_send(s.solution, timeline_atom::value, std::vector<cloud_timeline_event>{e});
+        break;
       default:
         break;  // network events never come here; unknown kinds were refused by the loader
     }

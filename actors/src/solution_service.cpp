@@ -3,12 +3,15 @@
 
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
+#include "cloud/routes_service.hpp"
 
 namespace twelvefold::actors {
 namespace {
 
 struct solution_state {
   solution_totals totals;
+  std::unique_ptr<cloud::cloud_routes> routes;  // factors 1, 3, 5 (docs/cloud-routes.md)
+  std::string routes_error;                     // a route the loader let through but cannot run
 };
 
 std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_notes>& batch) {
@@ -16,7 +19,7 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
   acks.reserve(batch.size());
   for (const twin_notes& tn : batch) {
     std::uint64_t& acked = s.totals.acked_through[tn.twin];
-    note_ack ack{tn.twin, acked, 0};
+    note_ack ack{tn.twin, acked, 0, {}, {}};
     // Devices send their oldest notes first and never reorder, so "everything up to the
     // highest seq stored" identifies the stored set: anything at or below it is a duplicate
     // (a resend after a lost downlink).
@@ -28,7 +31,9 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
       acked = note.seq;
       ++ack.new_notes;
       ++s.totals.notes_stored;
+      if (s.routes) s.routes->route_note(tn.twin, tn.arrival_us, note, ack.events);
     }
+    if (s.routes) s.routes->on_session(tn, ack);
     ack.acked_through_seq = acked;
     acks.push_back(ack);
   }
@@ -38,11 +43,27 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
 caf::behavior solution_actor(caf::stateful_actor<solution_state>* self,
                              std::shared_ptr<const world> the_world) {
   self->state.totals.acked_through.assign(the_world->twins.size(), 0);
+  if (auto routes = cloud::cloud_routes::create(the_world)) {
+    self->state.routes = std::move(*routes);
+  } else {
+    self->state.routes_error = routes.error();
+  }
   return {
       [self](notes_atom, const std::vector<twin_notes>& batch) {
         return store_notes(self->state, batch);
       },
-      [self](collect_atom) { return self->state.totals; },
+      [self](timeline_atom, const std::vector<cloud_timeline_event>& due) {
+        if (self->state.routes) self->state.routes->apply_timeline(due);
+        return true;
+      },
+      [self](collect_atom) -> caf::result<solution_totals> {
+        solution_state& st = self->state;
+        if (!st.routes_error.empty()) {
+          return caf::make_error(caf::sec::runtime_error, st.routes_error);
+        }
+        if (st.routes) st.totals.routes = st.routes->finish();
+        return st.totals;
+      },
   };
 }
 

@@ -85,6 +85,7 @@ std::string summary_json(const run_summary& s) {
                         {"sites_up", p.sites_up}});
   }
   j["network_timeline"] = timeline;
+  j["routes"] = nlohmann::ordered_json::parse(actors::routes_report_json(s.routes));
   return j.dump(2) + "\n";
 }
 

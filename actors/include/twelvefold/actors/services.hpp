@@ -26,6 +26,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::actors {
@@ -42,6 +43,7 @@ struct solution_totals {
   std::uint64_t notes_stored = 0;
   std::uint64_t duplicates_discarded = 0;
   std::vector<std::uint64_t> acked_through;  // index: twin
+  routes_report routes;                      // factors 1, 3, 5 (docs/cloud-routes.md)
 };
 
 template <class Inspector>
@@ -56,7 +58,7 @@ typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {
   return f(caf::meta::type_name("solution_totals"), x.notes_stored, x.duplicates_discarded,
-           x.acked_through);
+           x.acked_through, x.routes);
 }
 
 caf::actor spawn_solution_service(caf::actor_system& system,

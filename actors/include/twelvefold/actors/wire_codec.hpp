@@ -23,6 +23,7 @@ struct uplink_fields {
   std::uint32_t cell_id = 0;
   float battery_v = 0;
   float battery_mah_used = 0;
+  std::uint64_t down_acked_seq = 0;  // highest down-item seq applied (routes, factor 3)
 };
 
 // Encoded wire::v1::SessionUplink; note ages are measured against `now_us`. Templated Notes
@@ -32,7 +33,9 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
                           std::int64_t now_us);
 
 // False when `bytes` is not a valid SessionDownlink (the session then counts as failed).
+// `down_seq`, when given, receives the highest down-item seq carried (0: none), for the
+// device to acknowledge in its next uplink.
 bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
-                     std::uint64_t& env_version);
+                     std::uint64_t& env_version, std::uint64_t* down_seq = nullptr);
 
 }  // namespace twelvefold::actors

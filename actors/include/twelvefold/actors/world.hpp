@@ -98,6 +98,9 @@ struct world {
   std::vector<network_event> timeline;                   // sorted by (at_us, id)
   std::vector<cloud_timeline_event> cloud_timeline;      // sorted by (at_us, index)
   std::int64_t sample_interval_us = 3600LL * 1'000'000;  // network time-series cadence
+  // Note routes and web routes (docs/cloud-routes.md): an encoded scenario::v1::Scenario
+  // holding only its `routes` and `web_routes`; "" when it has none.
+  std::string routes_spec;
 
   [[nodiscard]] std::string serial_of(twin_index twin) const;
   // A stable 15-digit IMEI-like device id derived from the seed and the twin.

@@ -16,6 +16,7 @@ enum class stream_purpose : std::uint64_t {
   session = 4,
   sensor = 5,
   firmware = 6,
+  web_route = 40,  // routes: a simulated web endpoint's latency and errors (per request)
 };
 
 class random_stream {

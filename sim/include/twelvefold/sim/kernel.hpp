@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::sim {
@@ -115,6 +116,7 @@ struct run_summary {
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
   std::vector<network_point> network_timeline;
+  actors::routes_report routes;  // factors 1, 3, 5: summary.json "routes"
 };
 
 enum class run_error_kind { bad_input, failure };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -34,5 +35,17 @@ struct run_args {
 int run_command(const run_args& args);
 int validate_command(const std::string& scenario, bool json);
 int bench_command(const run_args& args);
+
+}  // namespace twelvefold::cli
+
+namespace CLI {
+class App;
+}
+
+namespace twelvefold::cli {
+
+// Registers `twelvefold events` (events_command.cpp); the returned function runs it after
+// parsing when it was the chosen subcommand (otherwise it returns nullopt).
+std::function<std::optional<int>()> add_events_command(CLI::App& app);
 
 }  // namespace twelvefold::cli

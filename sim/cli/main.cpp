@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   add_run_options(bench_cmd, bench);
 
+  const auto events_command = add_events_command(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -65,5 +67,6 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_command(run);
   if (validate_cmd->parsed()) return validate_command(validate_path, validate_json);
   if (bench_cmd->parsed()) return bench_command(bench);
+  if (const auto code = events_command()) return *code;
   return exit_bad_input;
 }

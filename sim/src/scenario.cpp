@@ -242,7 +242,7 @@ void check_routes(const locator& loc, const Scenario& s, const std::set<std::str
     const auto* st = loc.nested(rt, r, "sink", -1);
     switch (sink.kind_case()) {
       case scenario::v1::Sink::KIND_NOT_SET:
-        at(rt, r, "sink", -1,
+        at(rt, r, "name", -1,
            "a route needs a sink: `sink { store {} }`, `sink { ndjson { path: ... } }`, "
            "`sink { http { url: ... } }` or `sink { mqtt { url: ... } }`");
         break;

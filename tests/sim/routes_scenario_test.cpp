@@ -1,8 +1,12 @@
 // Factors 1, 3 and 5 through every layer: Notes routed to the store and an NDJSON file, a web
 // route with errors (then re-pointed), .db Notes reconciled both ways, inbound Notes reaching
 // the firmware; and the scenario errors a user can make in routes.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -179,6 +183,54 @@ TEST(RoutesDeterminism, SameResultsWithOneAndTwoThreads) {
             test::dump_twins(dir / "two" / "twins.sqlite"));
 }
 
+// A route whose endpoint does not answer (a closed port): its events are retried, then
+// counted failed; the run completes and the other routes lose nothing.
+TEST(RoutesUnreachable, EventsAreRetriedThenCountedFailedAndNothingElseIsLost) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/in";
+  const std::string text = R"(
+name: "unreachable"
+epoch_utc: "2026-03-01T00:00:00Z"
+duration: "2h"
+kernel { store_flush_minutes: 30 }
+regions {
+  name: "town" center_lat: 48.0 center_lon: 11.0 radius_km: 2 environment: "urban"
+  cells { id: 1 rat: "lte-m" lat: 48.0 lon: 11.0 }
+}
+device_models { name: "probe" firmware: "test-routes" }
+fleets { name: "meters" device_model: "probe" count: 10 region: "town" boot_spread_s: 60 }
+routes { name: "kept" sink { store {} } }
+routes {
+  name: "dead" max_attempts: 3 backoff_initial_ms: 1 backoff_max_ms: 2
+  sink { http { url: ")" + url + R"(" timeout_ms: 500 } }
+}
+web_routes { name: "api" simulated {} }
+)";
+  const auto dir = test::fresh_dir("routes-unreachable");
+  const auto summary = test::run_ok(world_of(text), 1, dir);
+  ASSERT_EQ(summary.routes.routes.size(), 2u);
+  const auto& kept = summary.routes.routes[0];
+  const auto& dead = summary.routes.routes[1];
+  EXPECT_GT(kept.events, 100u);
+  EXPECT_EQ(kept.delivered, kept.events);
+  EXPECT_EQ(dead.events, kept.events);  // both match every Note and .db change
+  EXPECT_EQ(dead.delivered, 0u);
+  EXPECT_EQ(dead.failed + dead.queued_at_end, dead.events);
+  EXPECT_EQ(dead.queued_at_end, 0u);
+  EXPECT_GE(dead.retried, 2u * 4);  // at least four flushes (30 min over 2 h), two retries each
+  EXPECT_NE(dead.last_error.find("route \"dead\" (" + url + ")"), std::string::npos)
+      << dead.last_error;
+  EXPECT_EQ(summary.notes_added,
+            summary.notes_delivered + summary.notes_in_flight + summary.notes_lost);
+}
+
 // Bad input: each mistake is reported at its line and column.
 std::string first_error(const std::string& extra) {
   const std::string text = R"(name: "bad"
@@ -196,13 +248,13 @@ fleets { name: "meters" device_model: "probe" count: 3 region: "town" }
 
 TEST(RoutesBadInput, UnknownSinkKindIsASyntaxErrorAtItsLine) {
   const auto e = first_error("routes { name: \"r\"\n  sink { kafka { url: \"x\" } } }\n");
-  EXPECT_NE(e.find("bad.txtpb:8:10"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad.txtpb:8:16"), std::string::npos) << e;
   EXPECT_NE(e.find("kafka"), std::string::npos) << e;
 }
 
 TEST(RoutesBadInput, MissingSinkIsNamed) {
   const auto e = first_error("routes { name: \"r\" notefiles: \"*.qo\" }\n");
-  EXPECT_NE(e.find("bad.txtpb:7:"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad.txtpb:7:10"), std::string::npos) << e;
   EXPECT_NE(e.find("route \"r\": a route needs a sink"), std::string::npos) << e;
 }
 
@@ -225,7 +277,7 @@ TEST(RoutesBadInput, UnknownNamesInRoutesAndTimeline) {
   e = first_error(
       "web_routes { name: \"api\" simulated {} }\n"
       "timeline { at: \"10m\"\n  route_repoint { route: \"apx\" url: \"http://h/\" } }\n");
-  EXPECT_NE(e.find("bad.txtpb:9:18"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad.txtpb:9:19"), std::string::npos) << e;
   EXPECT_NE(e.find("unknown web route \"apx\" (defined: api)"), std::string::npos) << e;
   e = first_error("timeline { at: \"10m\" inbound_note { serial: \"METERS-0000009\" file: \"a.qi\" } }\n");
   EXPECT_NE(e.find("no device has serial \"METERS-0000009\""), std::string::npos) << e;

@@ -5,9 +5,9 @@
 
 #include <caf/all.hpp>
 
+#include "cloud/routes_wire.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
-#include "cloud/routes_wire.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
 #include "twelvefold/wire/v1/session.pb.h"
 

@@ -1,9 +1,9 @@
 // Solution service (see services.hpp).
 #include <caf/all.hpp>
 
+#include "cloud/routes_service.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
-#include "cloud/routes_service.hpp"
 
 namespace twelvefold::actors {
 namespace {

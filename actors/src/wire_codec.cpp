@@ -76,8 +76,8 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
   return up.SerializeAsString();
 }
 
-bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
-                     std::uint64_t& env_version, std::uint64_t* down_seq) {
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
+                     std::uint64_t* down_seq) {
   wire::v1::SessionDownlink down;
   if (!down.ParseFromString(bytes)) return false;
   out.utc_us = down.utc_us();

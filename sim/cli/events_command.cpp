@@ -67,8 +67,9 @@ int run_events(const events_args& a) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) path /= "twins.sqlite";
   if (!std::filesystem::exists(path, ec)) {
-    return bad_input(path.string() + ": no such file (give a run's output directory or its "
-                                     "twins.sqlite)");
+    return bad_input(path.string() +
+                     ": no such file (give a run's output directory or its "
+                     "twins.sqlite)");
   }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
@@ -145,13 +146,12 @@ int run_events(const events_args& a) {
                       {"body", parsed.is_discarded() ? nlohmann::ordered_json(body) : parsed}});
     } else {
       std::cout << utc_text(epoch_utc_us + at_us) << "  " << text_column(s, 1) << "  "
-                << text_column(s, 3) << "  " << (text_column(s, 4).empty() ? "-" : text_column(s, 4))
-                << "  " << body << "\n";
+                << text_column(s, 3) << "  "
+                << (text_column(s, 4).empty() ? "-" : text_column(s, 4)) << "  " << body << "\n";
     }
   }
   if (step != SQLITE_DONE) {
-    std::cerr << "twelvefold events: " << path.string() << ": " << sqlite3_errmsg(db.get())
-              << "\n";
+    std::cerr << "twelvefold events: " << path.string() << ": " << sqlite3_errmsg(db.get()) << "\n";
     return exit_failed;
   }
   if (a.json) std::cout << rows.dump(2) << "\n";
@@ -163,8 +163,9 @@ int run_events(const events_args& a) {
 std::function<std::optional<int>()> add_events_command(CLI::App& app) {
   auto args = std::make_shared<events_args>();
   CLI::App* cmd = app.add_subcommand(
-      "events", "List a run's events (table events of OUT/twins.sqlite): Notes routed to the "
-                "store, and whatever else the cloud recorded");
+      "events",
+      "List a run's events (table events of OUT/twins.sqlite): Notes routed to the "
+      "store, and whatever else the cloud recorded");
   cmd->add_option("run", args->input, "A run's output directory or its twins.sqlite")->required();
   cmd->add_option("--serial", args->serial, "Only this device serial");
   cmd->add_option("--file", args->file, "Only this Notefile (e.g. data.qo)");

@@ -250,8 +250,7 @@ void check_routes(const locator& loc, const Scenario& s, const std::set<std::str
         break;
       case scenario::v1::Sink::kNdjson:
         if (sink.ndjson().path().empty()) {
-          at(loc.nested(st, sink, "ndjson", -1), sink.ndjson(), "path", -1,
-             "ndjson needs a path");
+          at(loc.nested(st, sink, "ndjson", -1), sink.ndjson(), "path", -1, "ndjson needs a path");
         }
         break;
       case scenario::v1::Sink::kHttp: {
@@ -291,8 +290,8 @@ void check_routes(const locator& loc, const Scenario& s, const std::set<std::str
     if (w.has_simulated()) {
       check_simulated(loc, loc.nested(wt, w, "simulated", -1), w.simulated(), who, errors);
     } else if (w.url().empty()) {
-      errors.push_back(loc.at(wt, w, "name", -1,
-                              who + "needs `simulated { ... }` or `url: \"http://...\"`"));
+      errors.push_back(
+          loc.at(wt, w, "name", -1, who + "needs `simulated { ... }` or `url: \"http://...\"`"));
     } else if (auto url = actors::parse_endpoint_url(w.url(), "http"); !url) {
       errors.push_back(loc.at(wt, w, "url", -1, who + "url: " + url.error()));
     }
@@ -332,9 +331,9 @@ bool check_routes_event(const locator& loc, const pb::TextFormat::ParseInfoTree*
     if (fleet.empty() == serial.empty()) {
       errors.push_back(loc.at(t, m, "fleet", -1, who + "give exactly one of fleet or serial"));
     } else if (!fleet.empty() && !fleets.contains(fleet)) {
-      errors.push_back(loc.at(t, m, "fleet", -1,
-                              who + "unknown fleet " + quoted(fleet) +
-                                  " (defined: " + join_names(fleets) + ")"));
+      errors.push_back(loc.at(
+          t, m, "fleet", -1,
+          who + "unknown fleet " + quoted(fleet) + " (defined: " + join_names(fleets) + ")"));
     } else if (!serial.empty() && !known_serial(s, serial)) {
       errors.push_back(loc.at(t, m, "serial", -1,
                               who + "no device has serial " + quoted(serial) +
@@ -353,9 +352,9 @@ bool check_routes_event(const locator& loc, const pb::TextFormat::ParseInfoTree*
     if (rp.has_simulated()) {
       check_simulated(loc, loc.nested(t, rp, "simulated", -1), rp.simulated(), who, errors);
     } else if (auto url = actors::parse_endpoint_url(rp.url(), "http"); !url) {
-      errors.push_back(loc.at(t, rp, "url", -1,
-                              who + (rp.url().empty()
-                                         ? std::string("needs `simulated { ... }` or `url: ...`")
+      errors.push_back(
+          loc.at(t, rp, "url", -1,
+                 who + (rp.url().empty() ? std::string("needs `simulated { ... }` or `url: ...`")
                                          : "url: " + url.error())));
     }
     return true;
@@ -369,7 +368,8 @@ bool check_routes_event(const locator& loc, const pb::TextFormat::ParseInfoTree*
                               who + "file " + quoted(u.file()) +
                                   " is not a replicated database Notefile (*.db or *.dbs)"));
     }
-    if (u.note_id().empty()) errors.push_back(loc.at(t, u, "note_id", -1, who + "note_id is required"));
+    if (u.note_id().empty())
+      errors.push_back(loc.at(t, u, "note_id", -1, who + "note_id is required"));
     if (!u.delete_() && !u.body().empty() && !is_json_object(u.body())) {
       errors.push_back(loc.at(t, u, "body", -1, who + "body must be a JSON object"));
     }
@@ -380,9 +380,9 @@ bool check_routes_event(const locator& loc, const pb::TextFormat::ParseInfoTree*
     const auto* t = loc.nested(et, ev, "inbound_note", -1);
     target(t, n, n.fleet(), n.serial());
     if (!n.file().ends_with(".qi") && !n.file().ends_with(".qis")) {
-      errors.push_back(loc.at(t, n, "file", -1,
-                              who + "file " + quoted(n.file()) +
-                                  " is not an inbound queue (*.qi or *.qis)"));
+      errors.push_back(
+          loc.at(t, n, "file", -1,
+                 who + "file " + quoted(n.file()) + " is not an inbound queue (*.qi or *.qis)"));
     }
     if (!n.body().empty() && !is_json_object(n.body())) {
       errors.push_back(loc.at(t, n, "body", -1, who + "body must be a JSON object"));

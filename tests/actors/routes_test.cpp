@@ -50,7 +50,7 @@ TEST(RoutesMatch, BackoffDoublesUpToItsBound) {
   EXPECT_EQ(backoff_delay_ms(2, 200, 5000), 200u);
   EXPECT_EQ(backoff_delay_ms(3, 200, 5000), 400u);
   EXPECT_EQ(backoff_delay_ms(4, 200, 5000), 800u);
-  EXPECT_EQ(backoff_delay_ms(7, 200, 5000), 5000u);  // 6400 capped
+  EXPECT_EQ(backoff_delay_ms(7, 200, 5000), 5000u);   // 6400 capped
   EXPECT_EQ(backoff_delay_ms(60, 200, 5000), 5000u);  // no overflow far out
   EXPECT_EQ(backoff_delay_ms(3, 0, 5000), 0u);
 }
@@ -351,8 +351,7 @@ TEST(SinkWorker, GivesUpAfterItsAttemptsAndCountsTheEventsFailed) {
   EXPECT_EQ(c.failed, 7u);
   EXPECT_EQ(c.retried, 4u);  // two batches, two retries each
   EXPECT_EQ(c.queued_at_end, 0u);
-  EXPECT_NE(c.last_error.find("route \"down\" (flaky://): refused (3 attempts)"),
-            std::string::npos)
+  EXPECT_NE(c.last_error.find("route \"down\" (flaky://): refused (3 attempts)"), std::string::npos)
       << c.last_error;
 }
 

@@ -153,8 +153,8 @@ TEST(HttpSink, UnreachableEndpointIsRetriedThenCountedFailedNamingRouteAndUrl) {
 }
 
 TEST(NdjsonSink, OneObjectPerLineAndAnUnwritablePathIsCounted) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("twelvefold-sink-" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("twelvefold-sink-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const auto path = (dir / "events.ndjson").string();
   {
@@ -222,15 +222,13 @@ class MqttSink : public ::testing::Test {
       t->subscribed_ = true;
       t->changed_.notify_all();
     });
-    mosquitto_message_callback_set(
-        sub_, [](mosquitto*, void* self, const mosquitto_message* m) {
-          auto* t = static_cast<MqttSink*>(self);
-          std::lock_guard lock(t->mutex_);
-          t->messages_.emplace_back(m->topic,
-                                    std::string(static_cast<const char*>(m->payload),
-                                                static_cast<std::size_t>(m->payloadlen)));
-          t->changed_.notify_all();
-        });
+    mosquitto_message_callback_set(sub_, [](mosquitto*, void* self, const mosquitto_message* m) {
+      auto* t = static_cast<MqttSink*>(self);
+      std::lock_guard lock(t->mutex_);
+      t->messages_.emplace_back(m->topic, std::string(static_cast<const char*>(m->payload),
+                                                      static_cast<std::size_t>(m->payloadlen)));
+      t->changed_.notify_all();
+    });
     ASSERT_EQ(mosquitto_connect(sub_, "127.0.0.1", port_, 30), MOSQ_ERR_SUCCESS);
     ASSERT_EQ(mosquitto_subscribe(sub_, nullptr, "t/#", 1), MOSQ_ERR_SUCCESS);
     ASSERT_EQ(mosquitto_loop_start(sub_), MOSQ_ERR_SUCCESS);

@@ -40,7 +40,8 @@ routes { name: "reports" notefiles: "got.qo" sink { store {} } }
 routes { name: "state" notefiles: "*.db" sink { store {} } }
 routes {
   name: "meter-feed" notefiles: "*.qo" fleets: "meters"
-  sink { ndjson { path: ")" + ndjson_path + R"(" } }
+  sink { ndjson { path: ")" +
+         ndjson_path + R"(" } }
 }
 web_routes {
   name: "api"
@@ -86,8 +87,8 @@ class RoutesScenario : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = test::fresh_dir("routes");
-    summary_ = test::run_ok(world_of(scenario_text((dir_ / "feed.ndjson").string())), 2,
-                            dir_ / "out");
+    summary_ =
+        test::run_ok(world_of(scenario_text((dir_ / "feed.ndjson").string())), 2, dir_ / "out");
   }
   static const actors::route_counters& route(const std::string& name) {
     for (const auto& r : summary_.routes.routes) {
@@ -209,7 +210,8 @@ fleets { name: "meters" device_model: "probe" count: 10 region: "town" boot_spre
 routes { name: "kept" sink { store {} } }
 routes {
   name: "dead" max_attempts: 3 backoff_initial_ms: 1 backoff_max_ms: 2
-  sink { http { url: ")" + url + R"(" timeout_ms: 500 } }
+  sink { http { url: ")" + url +
+                           R"(" timeout_ms: 500 } }
 }
 web_routes { name: "api" simulated {} }
 )";
@@ -279,7 +281,8 @@ TEST(RoutesBadInput, UnknownNamesInRoutesAndTimeline) {
       "timeline { at: \"10m\"\n  route_repoint { route: \"apx\" url: \"http://h/\" } }\n");
   EXPECT_NE(e.find("bad.txtpb:9:19"), std::string::npos) << e;
   EXPECT_NE(e.find("unknown web route \"apx\" (defined: api)"), std::string::npos) << e;
-  e = first_error("timeline { at: \"10m\" inbound_note { serial: \"METERS-0000009\" file: \"a.qi\" } }\n");
+  e = first_error(
+      "timeline { at: \"10m\" inbound_note { serial: \"METERS-0000009\" file: \"a.qi\" } }\n");
   EXPECT_NE(e.find("no device has serial \"METERS-0000009\""), std::string::npos) << e;
   e = first_error(
       "timeline { at: \"10m\" db_update { fleet: \"meters\" file: \"a.qo\" note_id: \"x\" } }\n");

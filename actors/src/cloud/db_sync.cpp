@@ -29,8 +29,7 @@ void db_sync::queue_change(twin_state& t, const cloud_change& change) {
     t.db[key_of(change.file, change.note_id)] = item.change;
     // A newer cloud change to the same Note replaces one not yet delivered.
     std::erase_if(t.pending, [&](const down_item& d) {
-      return d.database && d.change.file() == change.file &&
-             d.change.note_id() == change.note_id;
+      return d.database && d.change.file() == change.file && d.change.note_id() == change.note_id;
     });
   } else {
     ++inbound_sent_;
@@ -95,9 +94,8 @@ void db_sync::session(twin_index twin, std::uint32_t fleet, std::int64_t arrival
   }
   // 4. Web answers: those ready now go down, the others wait for a later session.
   for (web_answer& a : answers) t.waiting.push_back(std::move(a));
-  std::stable_sort(t.waiting.begin(), t.waiting.end(), [](const auto& a, const auto& b) {
-    return a.ready_at_us < b.ready_at_us;
-  });
+  std::stable_sort(t.waiting.begin(), t.waiting.end(),
+                   [](const auto& a, const auto& b) { return a.ready_at_us < b.ready_at_us; });
   std::size_t ready = 0;
   while (ready < t.waiting.size() && t.waiting[ready].ready_at_us <= arrival_us) {
     const web_answer& a = t.waiting[ready++];
@@ -140,4 +138,3 @@ const wire::v1::NoteChange* db_sync::cloud_copy(twin_index twin, const std::stri
 }
 
 }  // namespace twelvefold::actors::cloud
-

@@ -72,15 +72,15 @@ class db_sync {
     std::uint64_t next_seq = 1;
     std::uint64_t web_seen = 0;  // highest web request id seen + 1; 0: none
     std::vector<down_item> pending;
-    std::vector<web_answer> waiting;                     // not ready yet
-    std::map<std::string, wire::v1::NoteChange> db;      // key: file '\n' note_id
+    std::vector<web_answer> waiting;                 // not ready yet
+    std::map<std::string, wire::v1::NoteChange> db;  // key: file '\n' note_id
   };
   twin_state& state_of(twin_index twin) { return twins_[twin]; }
   void queue_change(twin_state& t, const cloud_change& change);
 
   std::unordered_map<twin_index, twin_state> twins_;
   std::vector<std::vector<cloud_change>> fleet_log_;  // index: fleet
-  std::vector<std::uint32_t> fleet_cursor_;            // index: twin
+  std::vector<std::uint32_t> fleet_cursor_;           // index: twin
   std::uint64_t db_up_ = 0;
   std::uint64_t db_down_ = 0;
   std::uint64_t conflicts_ = 0;

@@ -11,12 +11,9 @@ std::string routes_report_json(const routes_report& r) {
   nlohmann::ordered_json j;
   nlohmann::ordered_json routes = nlohmann::ordered_json::object();
   for (const route_counters& c : r.routes) {
-    nlohmann::ordered_json one = {{"sink", c.sink},
-                                  {"events", c.events},
-                                  {"delivered", c.delivered},
-                                  {"retried", c.retried},
-                                  {"failed", c.failed},
-                                  {"queued_at_end", c.queued_at_end},
+    nlohmann::ordered_json one = {{"sink", c.sink},           {"events", c.events},
+                                  {"delivered", c.delivered}, {"retried", c.retried},
+                                  {"failed", c.failed},       {"queued_at_end", c.queued_at_end},
                                   {"bytes", c.bytes}};
     if (!c.last_error.empty()) one["last_error"] = c.last_error;
     routes[c.name] = std::move(one);

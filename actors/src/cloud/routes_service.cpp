@@ -99,8 +99,8 @@ std::expected<std::unique_ptr<cloud_routes>, std::string> cloud_routes::create(
         r.has_backoff_initial_ms() ? r.backoff_initial_ms() : default_backoff_initial_ms;
     policy.backoff_max_ms = r.has_backoff_max_ms() ? r.backoff_max_ms() : default_backoff_max_ms;
     policy.queue_limit = r.has_queue_limit() ? r.queue_limit() : default_queue_limit;
-    out.drain_timeout_ms = r.has_drain_timeout_ms() ? r.drain_timeout_ms()
-                                                    : default_drain_timeout_ms;
+    out.drain_timeout_ms =
+        r.has_drain_timeout_ms() ? r.drain_timeout_ms() : default_drain_timeout_ms;
     route_counters counters;
     counters.name = r.name();
     const auto& sink = r.sink();
@@ -154,9 +154,8 @@ std::expected<std::unique_ptr<cloud_routes>, std::string> cloud_routes::create(
 }
 
 void cloud_routes::route_event(twin_index twin, std::int64_t arrival_us, std::string_view kind,
-                               std::string_view file, std::string_view note_id,
-                               std::uint64_t seq, std::int64_t device_utc_s,
-                               std::string_view body, bool deleted,
+                               std::string_view file, std::string_view note_id, std::uint64_t seq,
+                               std::int64_t device_utc_s, std::string_view body, bool deleted,
                                std::vector<cloud_event>& store_events) {
   const std::uint32_t fleet = world_->twins[twin].fleet;
   std::string serial;
@@ -190,7 +189,8 @@ void cloud_routes::route_event(twin_index twin, std::int64_t arrival_us, std::st
                          .device_utc_s = device_utc_s,
                          .body = body,
                          .deleted = deleted});
-    if (!r.topic_template.empty()) e.topic = expand_topic(r.topic_template, serial, file, fleet_name);
+    if (!r.topic_template.empty())
+      e.topic = expand_topic(r.topic_template, serial, file, fleet_name);
     r.worker->push(std::move(e));
   }
 }

@@ -11,7 +11,9 @@ class http_transport final : public sink_transport {
  public:
   http_transport(endpoint_url url, std::string display, std::vector<http_header> headers,
                  std::uint32_t timeout_ms)
-      : url_(std::move(url)), display_(std::move(display)), client_(url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port)) {
+      : url_(std::move(url)),
+        display_(std::move(display)),
+        client_(url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port)) {
     client_.set_keep_alive(true);
     const auto timeout = std::chrono::milliseconds(timeout_ms);
     client_.set_connection_timeout(timeout);

@@ -40,8 +40,9 @@ class mqtt_transport final : public sink_transport {
     std::size_t queued = 0;
     for (const sink_event& e : events) {
       int mid = 0;
-      const int rc = mosquitto_publish(client_, &mid, e.topic.empty() ? topic_.c_str() : e.topic.c_str(),
-                                       static_cast<int>(e.json.size()), e.json.data(), qos_, false);
+      const int rc =
+          mosquitto_publish(client_, &mid, e.topic.empty() ? topic_.c_str() : e.topic.c_str(),
+                            static_cast<int>(e.json.size()), e.json.data(), qos_, false);
       if (rc != MOSQ_ERR_SUCCESS) {
         error = std::string("publish: ") + mosquitto_strerror(rc);
         break;

@@ -29,8 +29,7 @@ std::string error_body(const std::string& text) {
 simulated_endpoint simulated_from(const scenario::v1::SimulatedEndpoint& spec) {
   simulated_endpoint e;
   if (spec.has_latency_ms_median()) e.latency_ms_median = spec.latency_ms_median();
-  e.latency_ms_p99 =
-      spec.has_latency_ms_p99() ? spec.latency_ms_p99() : 4 * e.latency_ms_median;
+  e.latency_ms_p99 = spec.has_latency_ms_p99() ? spec.latency_ms_p99() : 4 * e.latency_ms_median;
   if (spec.has_error_rate()) e.error_rate = spec.error_rate();
   if (spec.has_status_on_error()) e.status_on_error = spec.status_on_error();
   if (spec.has_status_ok()) e.status_ok = spec.status_ok();
@@ -46,7 +45,10 @@ double lognormal_latency_ms(double median_ms, double p99_ms, double z) {
 
 web_routes::web_routes(std::uint64_t seed, std::vector<std::pair<std::string, web_target>> routes)
     : seed_(seed), routes_(std::move(routes)) {
-  for (const auto& [name, target] : routes_) counters_.push_back({name, 0, 0, 0, 0});
+  for (const auto& [name, target] : routes_) {
+    counters_.push_back({name, 0, 0, 0, 0});
+    has_real_ = has_real_ || !target.simulated;
+  }
 }
 
 web_routes::~web_routes() {
@@ -107,8 +109,8 @@ void web_routes::request(twin_index twin, std::int64_t arrival_us,
   models::random_stream rng(seed_, (static_cast<std::uint64_t>(twin) << 32) ^ request.id(),
                             models::stream_purpose::web_route);
   const simulated_endpoint& sim = target.sim;
-  const double latency_ms = lognormal_latency_ms(sim.latency_ms_median, sim.latency_ms_p99,
-                                                 rng.normal());
+  const double latency_ms =
+      lognormal_latency_ms(sim.latency_ms_median, sim.latency_ms_p99, rng.normal());
   const bool error = rng.bernoulli(sim.error_rate);
   const std::int32_t timeout_s = request.timeout_s() > 0 ? request.timeout_s() : 90;
   web_answer answer{twin, request.id(), error ? sim.status_on_error : sim.status_ok,
@@ -128,6 +130,7 @@ void web_routes::request(twin_index twin, std::int64_t arrival_us,
 }
 
 void web_routes::take_real_answers(std::int64_t now_us, std::vector<web_answer>& out) {
+  if (!has_real_) return;
   std::lock_guard lock(mutex_);
   for (std::size_t k = 0; k < arrived_.size(); ++k) {
     web_answer& a = arrived_[k];
@@ -143,6 +146,7 @@ bool web_routes::repoint(const std::string& name, web_target target) {
   const auto it =
       std::find_if(routes_.begin(), routes_.end(), [&](const auto& r) { return r.first == name; });
   if (it == routes_.end()) return false;
+  has_real_ = has_real_ || !target.simulated;
   it->second = std::move(target);
   return true;
 }
@@ -173,8 +177,8 @@ void web_routes::run() {
     web_answer answer{call.twin, call.id, 502, "", 0};
     if (!res) {
       answer.result = res.error() == httplib::Error::Read ? 504 : 502;
-      answer.body = error_body("route \"" + routes_[call.route].first + "\": " +
-                               httplib::to_string(res.error()));
+      answer.body = error_body("route \"" + routes_[call.route].first +
+                               "\": " + httplib::to_string(res.error()));
     } else {
       answer.result = res->status;
       if (!res->body.empty() && res->body.front() == '{') answer.body = res->body;

@@ -23,9 +23,10 @@ static int body_number(const char* response, const char* key) {
 }
 
 void setup(void) {
-  tf_request("{\"req\":\"hub.set\",\"product\":\"com.example:test-routes\",\"mode\":\"periodic\","
-             "\"outbound\":60,\"inbound\":60}",
-             NULL, 0);
+  tf_request(
+      "{\"req\":\"hub.set\",\"product\":\"com.example:test-routes\",\"mode\":\"periodic\","
+      "\"outbound\":60,\"inbound\":60}",
+      NULL, 0);
 }
 
 void loop(void) {
@@ -37,9 +38,10 @@ void loop(void) {
            "\"body\":{\"n\":%u}}",
            wakes);
   tf_request(req, rsp, sizeof rsp);
-  snprintf(req, sizeof req,
-           "{\"req\":\"note.update\",\"file\":\"state.db\",\"note\":\"dev\",\"body\":{\"wakes\":%u}}",
-           wakes);
+  snprintf(
+      req, sizeof req,
+      "{\"req\":\"note.update\",\"file\":\"state.db\",\"note\":\"dev\",\"body\":{\"wakes\":%u}}",
+      wakes);
   tf_request(req, rsp, sizeof rsp);
   for (int k = 0; k < 8; ++k) {
     if (tf_request("{\"req\":\"note.get\",\"file\":\"data.qi\",\"delete\":true}", rsp, sizeof rsp) <
@@ -47,18 +49,19 @@ void loop(void) {
         tf_json_is_error(rsp)) {
       break;
     }
-    snprintf(req, sizeof req, "{\"req\":\"note.add\",\"file\":\"got.qo\",\"body\":{\"inbound\":%d}}",
+    snprintf(req, sizeof req,
+             "{\"req\":\"note.add\",\"file\":\"got.qo\",\"body\":{\"inbound\":%d}}",
              body_number(rsp, "n"));
     tf_request(req, NULL, 0);
   }
-  if (tf_request("{\"req\":\"note.get\",\"file\":\"config.db\",\"note\":\"cfg\"}", rsp, sizeof rsp) >=
-          0 &&
+  if (tf_request("{\"req\":\"note.get\",\"file\":\"config.db\",\"note\":\"cfg\"}", rsp,
+                 sizeof rsp) >= 0 &&
       !tf_json_is_error(rsp)) {
     const int now = body_number(rsp, "level");
     if (now != level) {
       level = now;
-      snprintf(req, sizeof req, "{\"req\":\"note.add\",\"file\":\"got.qo\",\"body\":{\"level\":%d}}",
-               level);
+      snprintf(req, sizeof req,
+               "{\"req\":\"note.add\",\"file\":\"got.qo\",\"body\":{\"level\":%d}}", level);
       tf_request(req, NULL, 0);
     }
   }

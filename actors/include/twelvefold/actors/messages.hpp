@@ -86,7 +86,7 @@ struct cloud_event;
 struct note_ack {
   twin_index twin = 0;
   std::uint64_t acked_through_seq = 0;
-  std::uint32_t new_notes = 0;  // notes stored for the first time (duplicates excluded)
+  std::uint32_t new_notes = 0;      // notes stored for the first time (duplicates excluded)
   std::vector<cloud_event> events;  // raised by routes (store sinks), for table `events`
   std::string routes_down;          // encoded SessionDownlink part (routes fields), "" if none
 };
@@ -162,18 +162,16 @@ typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_record& x) {
-  return f(caf::meta::type_name("note_record"), x.seq, x.file, x.body, x.utc_s,
-           x.templated);
+  return f(caf::meta::type_name("note_record"), x.seq, x.file, x.body, x.utc_s, x.templated);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_notes& x) {
-  return f(caf::meta::type_name("twin_notes"), x.twin, x.arrival_us, x.notes,
-           x.routes_up);
+  return f(caf::meta::type_name("twin_notes"), x.twin, x.arrival_us, x.notes, x.routes_up);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_ack& x) {
-  return f(caf::meta::type_name("note_ack"), x.twin, x.acked_through_seq, x.new_notes,
-           x.events, x.routes_down);
+  return f(caf::meta::type_name("note_ack"), x.twin, x.acked_through_seq, x.new_notes, x.events,
+           x.routes_down);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_event& x) {

@@ -19,7 +19,7 @@ namespace twelvefold::actors {
 // queued_at_end: nothing is dropped without being counted.
 struct route_counters {
   std::string name;
-  std::string sink;  // "store" | "ndjson" | "http" | "mqtt"
+  std::string sink;                 // "store" | "ndjson" | "http" | "mqtt"
   std::uint64_t events = 0;         // events the route matched
   std::uint64_t delivered = 0;      // accepted by the sink
   std::uint64_t retried = 0;        // delivery attempts after a failed one
@@ -47,11 +47,11 @@ struct routes_report {
   std::uint64_t web_unknown_route = 0;
   std::vector<web_route_counters> web_by_route;
   // Replicated databases and inbound queues (factor 3).
-  std::uint64_t db_up = 0;         // device changes merged into the cloud copy
-  std::uint64_t db_down = 0;       // cloud changes applied by devices (acknowledged)
-  std::uint64_t db_conflicts = 0;  // both sides changed a Note between two syncs
-  std::uint64_t inbound_sent = 0;       // inbound Notes queued for devices
-  std::uint64_t inbound_delivered = 0;  // acknowledged by devices (exactly once)
+  std::uint64_t db_up = 0;               // device changes merged into the cloud copy
+  std::uint64_t db_down = 0;             // cloud changes applied by devices (acknowledged)
+  std::uint64_t db_conflicts = 0;        // both sides changed a Note between two syncs
+  std::uint64_t inbound_sent = 0;        // inbound Notes queued for devices
+  std::uint64_t inbound_delivered = 0;   // acknowledged by devices (exactly once)
   std::uint64_t timeline_unmatched = 0;  // DbUpdate / InboundNote / RouteRepoint with no target
   // Device side (module counters, filled in by the kernel).
   std::uint64_t queue_overflow_outbound = 0;  // Notes dropped from full outbound queues
@@ -76,8 +76,8 @@ std::expected<endpoint_url, std::string> parse_endpoint_url(std::string_view url
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, route_counters& x) {
-  return f(caf::meta::type_name("route_counters"), x.name, x.sink, x.events, x.delivered,
-           x.retried, x.failed, x.queued_at_end, x.bytes, x.last_error);
+  return f(caf::meta::type_name("route_counters"), x.name, x.sink, x.events, x.delivered, x.retried,
+           x.failed, x.queued_at_end, x.bytes, x.last_error);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, web_route_counters& x) {
@@ -87,8 +87,8 @@ typename Inspector::result_type inspect(Inspector& f, web_route_counters& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routes_report& x) {
   return f(caf::meta::type_name("routes_report"), x.routes, x.web_requests, x.web_answered,
-           x.web_errors, x.web_duplicates, x.web_unknown_route, x.web_by_route, x.db_up,
-           x.db_down, x.db_conflicts, x.inbound_sent, x.inbound_delivered, x.timeline_unmatched,
+           x.web_errors, x.web_duplicates, x.web_unknown_route, x.web_by_route, x.db_up, x.db_down,
+           x.db_conflicts, x.inbound_sent, x.inbound_delivered, x.timeline_unmatched,
            x.queue_overflow_outbound, x.queue_overflow_inbound, x.device_web_responses);
 }
 

@@ -35,7 +35,7 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
 // False when `bytes` is not a valid SessionDownlink (the session then counts as failed).
 // `down_seq`, when given, receives the highest down-item seq carried (0: none), for the
 // device to acknowledge in its next uplink.
-bool decode_downlink(const std::string& bytes, shim::sync_downlink& out,
-                     std::uint64_t& env_version, std::uint64_t* down_seq = nullptr);
+bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
+                     std::uint64_t* down_seq = nullptr);
 
 }  // namespace twelvefold::actors

@@ -20,24 +20,36 @@
 #include <nlohmann/json.hpp>
 
 #include "cloud/sink_worker.hpp"
+#include "cloud/web_routes.hpp"
+#include "twelvefold/wire/v1/session.pb.h"
 
 namespace twelvefold::actors::cloud {
 namespace {
 
 constexpr auto guard = std::chrono::seconds(20);  // only a hang guard, never timing
 
-// A port nothing listens on: bound, then released.
-int closed_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+// A port that refuses connections: bound but never listening, and held while the object
+// lives, so no other test (in this process or a parallel one) can take it meanwhile.
+class closed_port {
+ public:
+  closed_port() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~closed_port() { close(fd_); }
+  closed_port(const closed_port&) = delete;
+  closed_port& operator=(const closed_port&) = delete;
+  [[nodiscard]] int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
 
 route_counters named(const char* name, const char* sink) {
   route_counters c;
@@ -138,7 +150,8 @@ TEST(HttpSink, ServerErrorsAreRetriedWithBackoff) {
 }
 
 TEST(HttpSink, UnreachableEndpointIsRetriedThenCountedFailedNamingRouteAndUrl) {
-  const std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/ingest";
+  const closed_port closed;
+  const std::string url = "http://127.0.0.1:" + std::to_string(closed.port()) + "/ingest";
   sink_worker w(named("dead", "http"), http_to(url),
                 {.max_attempts = 3, .backoff_initial_ms = 1, .backoff_max_ms = 2});
   for (int k = 0; k < 6; ++k) w.push(event(k));
@@ -180,6 +193,85 @@ TEST(NdjsonSink, OneObjectPerLineAndAnUnwritablePathIsCounted) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(WebRouteToUrl, TheRequestIsMadeAndItsAnswerGoesToTheTwin) {
+  httplib::Server server;
+  std::mutex mutex;
+  std::condition_variable handled;
+  std::string seen_path;
+  std::string seen_body;
+  server.Post(R"(/v1/.*)", [&](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("{\"total\":42}", "application/json");
+    res.status = 201;
+    std::lock_guard lock(mutex);
+    seen_path = req.path;
+    seen_body = req.body;
+    handled.notify_all();
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+  web_target target;
+  target.simulated = false;
+  target.url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+  target.parsed = *parse_endpoint_url(target.url, "http");
+  web_routes routes(1, {{"billing", target}});
+  std::vector<web_answer> now;
+  wire::v1::WebRequest request;
+  request.set_id(7);
+  request.set_method("POST");
+  request.set_route("billing");
+  request.set_name("/register?x=1");
+  request.set_body("{\"kwh\":1.5}");
+  routes.request(3, 1'000'000, request, now);
+  EXPECT_TRUE(now.empty());  // answered later, by the worker
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(handled.wait_for(lock, guard, [&] { return !seen_path.empty(); }));
+  }
+  routes_report report;
+  routes.finish(report);  // joins the worker: the call in progress completes
+  routes.take_real_answers(5'000'000, now);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].twin, 3u);
+  EXPECT_EQ(now[0].id, 7u);
+  EXPECT_EQ(now[0].result, 201);
+  EXPECT_EQ(now[0].body, "{\"total\":42}");
+  EXPECT_EQ(now[0].ready_at_us, 5'000'000);
+  EXPECT_EQ(seen_path, "/v1/register");
+  EXPECT_EQ(seen_body, "{\"kwh\":1.5}");
+  EXPECT_EQ(report.web_requests, 1u);
+  server.stop();
+  thread.join();
+}
+
+TEST(WebRouteToUrl, AnUnreachableUrlIsAnsweredWithAGatewayError) {
+  web_target target;
+  target.simulated = false;
+  const closed_port closed;
+  target.url = "http://127.0.0.1:" + std::to_string(closed.port()) + "/v1";
+  target.parsed = *parse_endpoint_url(target.url, "http");
+  web_routes routes(1, {{"gone", target}});
+  std::vector<web_answer> answers;
+  wire::v1::WebRequest request;
+  request.set_id(1);
+  request.set_method("GET");
+  request.set_route("gone");
+  request.set_timeout_s(2);
+  routes.request(0, 0, request, answers);
+  // Wait for the worker's answer: take_real_answers until it arrives (bounded by the guard).
+  const auto deadline = std::chrono::steady_clock::now() + guard;
+  while (answers.empty() && std::chrono::steady_clock::now() < deadline) {
+    routes.take_real_answers(0, answers);
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].result, 502);
+  EXPECT_NE(answers[0].body.find("route \\\"gone\\\""), std::string::npos) << answers[0].body;
+  routes_report report;
+  routes.finish(report);
+  EXPECT_EQ(report.web_errors, 1u);
+  EXPECT_EQ(report.web_answered, 1u);
+}
+
 // A mosquitto broker on a free port, and a subscriber to "t/#".
 class MqttSink : public ::testing::Test {
  protected:
@@ -192,46 +284,17 @@ class MqttSink : public ::testing::Test {
     if (binary.empty()) {
       GTEST_SKIP() << "the mosquitto broker is not installed (apt-get install mosquitto)";
     }
-    port_ = closed_port();
-    int out[2];
-    ASSERT_EQ(pipe(out), 0);
-    broker_ = fork();
-    if (broker_ == 0) {
-      dup2(out[1], STDERR_FILENO);
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      execl(binary.c_str(), binary.c_str(), "-p", std::to_string(port_).c_str(), nullptr);
-      _exit(127);
-    }
-    close(out[1]);
-    // The broker says "running" once its sockets listen.
-    FILE* log = fdopen(out[0], "r");
-    char line[512];
-    bool running = false;
-    while (!running && std::fgets(line, sizeof line, log) != nullptr) {
-      running = std::strstr(line, " running") != nullptr;
-    }
-    log_ = log;
-    ASSERT_TRUE(running) << "mosquitto did not start on port " << port_;
-
     mosquitto_lib_init();
-    sub_ = mosquitto_new(nullptr, true, this);
-    mosquitto_subscribe_callback_set(sub_, [](mosquitto*, void* self, int, int, const int*) {
-      auto* t = static_cast<MqttSink*>(self);
-      std::lock_guard lock(t->mutex_);
-      t->subscribed_ = true;
-      t->changed_.notify_all();
-    });
-    mosquitto_message_callback_set(sub_, [](mosquitto*, void* self, const mosquitto_message* m) {
-      auto* t = static_cast<MqttSink*>(self);
-      std::lock_guard lock(t->mutex_);
-      t->messages_.emplace_back(m->topic, std::string(static_cast<const char*>(m->payload),
-                                                      static_cast<std::size_t>(m->payloadlen)));
-      t->changed_.notify_all();
-    });
-    ASSERT_EQ(mosquitto_connect(sub_, "127.0.0.1", port_, 30), MOSQ_ERR_SUCCESS);
-    ASSERT_EQ(mosquitto_subscribe(sub_, nullptr, "t/#", 1), MOSQ_ERR_SUCCESS);
-    ASSERT_EQ(mosquitto_loop_start(sub_), MOSQ_ERR_SUCCESS);
+    // Broker ports come from 20000-29999, below the kernel's ephemeral range (where bound
+    // test ports come from); parallel test processes start from different ports (pid), and a
+    // port taken meanwhile is skipped.
+    for (int attempt = 0; attempt < 20 && sub_ == nullptr; ++attempt) {
+      port_ = 20000 + static_cast<int>((getpid() * 37 + attempt * 1009) % 10000);
+      if (start_broker(binary)) connect_subscriber();
+      if (sub_ == nullptr) stop_broker();
+    }
+    ASSERT_NE(sub_, nullptr) << "could not start mosquitto and subscribe (last port " << port_
+                             << ")";
     std::unique_lock lock(mutex_);
     ASSERT_TRUE(changed_.wait_for(lock, guard, [this] { return subscribed_; }));
   }
@@ -241,11 +304,65 @@ class MqttSink : public ::testing::Test {
       mosquitto_loop_stop(sub_, true);
       mosquitto_destroy(sub_);
     }
+    stop_broker();
+  }
+  // True once the broker says it runs with its IPv4 socket open.
+  bool start_broker(const std::string& binary) {
+    int out[2];
+    if (pipe(out) != 0) return false;
+    broker_ = fork();
+    if (broker_ == 0) {
+      dup2(out[1], STDERR_FILENO);
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      execl(binary.c_str(), binary.c_str(), "-p", std::to_string(port_).c_str(), nullptr);
+      _exit(127);
+    }
+    close(out[1]);
+    log_ = fdopen(out[0], "r");
+    char line[512];
+    bool ipv4 = false;
+    while (std::fgets(line, sizeof line, log_) != nullptr) {
+      if (std::strstr(line, "Error") != nullptr) return false;
+      if (std::strstr(line, "Opening ipv4 listen socket") != nullptr) ipv4 = true;
+      // "mosquitto version 2.0.11 running" (an earlier line also says "running").
+      if (std::strstr(line, "version") != nullptr && std::strstr(line, " running") != nullptr) {
+        return ipv4;
+      }
+    }
+    return false;
+  }
+  void stop_broker() {
     if (broker_ > 0) {
       kill(broker_, SIGTERM);
       waitpid(broker_, nullptr, 0);
+      broker_ = -1;
     }
     if (log_ != nullptr) std::fclose(log_);
+    log_ = nullptr;
+  }
+  void connect_subscriber() {
+    mosquitto* sub = mosquitto_new(nullptr, true, this);
+    mosquitto_subscribe_callback_set(sub, [](mosquitto*, void* self, int, int, const int*) {
+      auto* t = static_cast<MqttSink*>(self);
+      std::lock_guard lock(t->mutex_);
+      t->subscribed_ = true;
+      t->changed_.notify_all();
+    });
+    mosquitto_message_callback_set(sub, [](mosquitto*, void* self, const mosquitto_message* m) {
+      auto* t = static_cast<MqttSink*>(self);
+      std::lock_guard lock(t->mutex_);
+      t->messages_.emplace_back(m->topic, std::string(static_cast<const char*>(m->payload),
+                                                      static_cast<std::size_t>(m->payloadlen)));
+      t->changed_.notify_all();
+    });
+    if (mosquitto_connect(sub, "127.0.0.1", port_, 30) != MOSQ_ERR_SUCCESS ||
+        mosquitto_subscribe(sub, nullptr, "t/#", 1) != MOSQ_ERR_SUCCESS ||
+        mosquitto_loop_start(sub) != MOSQ_ERR_SUCCESS) {
+      mosquitto_destroy(sub);
+      return;
+    }
+    sub_ = sub;
   }
   std::unique_ptr<sink_transport> mqtt_to(int port, int qos, const std::string& path) {
     url_ = "mqtt://127.0.0.1:" + std::to_string(port) + path;
@@ -296,8 +413,8 @@ TEST_F(MqttSink, Qos0AlsoDelivers) {
 }
 
 TEST_F(MqttSink, UnreachableBrokerIsRetriedThenCountedFailed) {
-  const int dead = closed_port();
-  sink_worker w(named("nobroker", "mqtt"), mqtt_to(dead, 1, "/t/x"),
+  const closed_port dead;
+  sink_worker w(named("nobroker", "mqtt"), mqtt_to(dead.port(), 1, "/t/x"),
                 {.max_attempts = 2, .backoff_initial_ms = 1, .backoff_max_ms = 1});
   for (int k = 0; k < 4; ++k) w.push(event(k, "t/x"));
   const auto c = w.finish(guard);

@@ -191,10 +191,11 @@ TEST(RoutesUnreachable, EventsAreRetriedThenCountedFailedAndNothingElseIsLost) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // Bound, never listening, held for the whole run: connections are refused and no other
+  // process can take the port meanwhile.
   bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
   const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/in";
   const std::string text = R"(
 name: "unreachable"
@@ -231,6 +232,7 @@ web_routes { name: "api" simulated {} }
       << dead.last_error;
   EXPECT_EQ(summary.notes_added,
             summary.notes_delivered + summary.notes_in_flight + summary.notes_lost);
+  close(fd);
 }
 
 // Bad input: each mistake is reported at its line and column.

@@ -44,6 +44,7 @@ struct twin_runtime {
   double radio_charge_mah = 0;
   std::uint64_t session_seq = 0;
   std::uint64_t env_version = 0;
+  std::uint64_t down_acked = 0;  // highest cloud down-item applied (acknowledged next uplink)
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
   std::uint8_t rat = 0;           // models::rat of the last session (the modem's current RAT)
@@ -313,6 +314,7 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
       fields.logs.push_back({line->level, line->at_us, line->text});
     }
   }
+  fields.down_acked_seq = t.down_acked;
   std::string uplink = encode_uplink(fields, session, now_us);
   s.secure_elements->seal_uplink(
       t.se, se_session_of(s, twin, t, fields.serial, fields.device_id, t.rat, now_us), uplink);
@@ -341,10 +343,13 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
         t.se, se_session_of(s, c.twin, t, serial, device_id, uplink_rat, c.at_us), c.downlink);
   };
   downlink_dfu offer;
-  if (c.success && verified() && decode_downlink(c.downlink, downlink, env_version, &offer)) {
+  std::uint64_t down_seq = 0;
+  if (c.success && verified() &&
+      decode_downlink(c.downlink, downlink, env_version, &offer, &down_seq)) {
     s.logs.settle(c.twin, true);
     if (downlink.env_changed) t.env_version = env_version;
     if (downlink.location) downlink.location->at_us = c.at_us;
+    t.down_acked = std::max(t.down_acked, down_seq);
     t.comms.end_sync(c.at_us, &downlink);
     if (offer.present) {
       const world& w = *s.config.the_world;
@@ -470,6 +475,8 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
     totals.notes_lost += counters.notes_dropped;
     totals.requests += counters.requests;
     totals.request_errors += counters.request_errors;
+    totals.inbound_dropped += counters.inbound_dropped;
+    totals.web_responses += counters.web_responses;
     const std::uint64_t acked = twin < cloud_acked.size() ? cloud_acked[twin] : 0;
     const std::uint64_t in_flight = t.comms.notes_not_stored(acked);
     totals.notes_in_flight += in_flight;

@@ -18,6 +18,7 @@
 #include "cloud/config_timeline.hpp"
 #include "cloud/health.hpp"
 #include "cloud/logs.hpp"
+#include "cloud/routes_wire.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -162,6 +163,7 @@ std::string downlink_for(management_state& s, twin_index twin, std::int64_t arri
   }
   s.location->fill_downlink(twin, down);
   s.twins[twin].notes_delivered += ack.new_notes;
+  cloud::merge_downlink_part(down, ack.routes_down);
   dfu_chunk =
       s.dfu->fill_downlink(twin, arrival_us, s.strings[s.twins[twin].rat], down, s.pending_events);
   std::string bytes = down.SerializeAsString();
@@ -225,7 +227,7 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
       ++s.totals.sessions_by_hour[hour];
     }
     sessions->push_back({i, up.env_version(), std::move(grant)});
-    twin_notes tn{d.twin, d.arrival_us, {}, d.start_us};
+    twin_notes tn{d.twin, d.arrival_us, {}, d.start_us, {}};
     tn.notes.reserve(up.notes_size());
     std::string file;
     for (auto& n : *up.mutable_notes()) {
@@ -236,11 +238,13 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
                               s.pending_events);
       }
       // Templated Notes carry their binary record; the solution service stores either form.
+      const bool templated = !n.record().empty();
       tn.notes.push_back(
           {n.seq(), file,
            n.record().empty() ? std::move(*n.mutable_body()) : std::move(*n.mutable_record()),
-           n.utc_s(), n.age_s()});
+           n.utc_s(), n.age_s(), templated});
     }
+    tn.routes_up = cloud::take_uplink_part(up);  // web requests, .db changes (solution's)
     notes.push_back(std::move(tn));
   }
   if (sessions->empty()) return std::move(*replies);
@@ -268,6 +272,9 @@ caf::result<std::vector<cloud_reply>> handle_uplinks(caf::stateful_actor<managem
                 st.pending_sessions[row].bytes_down =
                     static_cast<std::uint32_t>(reply.downlink.size());
               }
+              // Notes a store route matched (routes_service.hpp) join the event stream.
+              std::move(acks[k].events.begin(), acks[k].events.end(),
+                        std::back_inserter(st.pending_events));
             }
             promise.deliver(std::move(*replies));
           },
@@ -343,6 +350,13 @@ bool apply_timeline(management_state& s, const std::vector<cloud_timeline_event>
       case scenario::v1::TimelineEvent::kEnvChange:
       case scenario::v1::TimelineEvent::kFleetMove:
         cloud::apply_config_event(*s.config, *s.the_world, event, e.at_us, s.pending_events);
+        break;
+      case scenario::v1::TimelineEvent::kRouteRepoint:
+      case scenario::v1::TimelineEvent::kDbUpdate:
+      case scenario::v1::TimelineEvent::kInboundNote:
+        // Routes and the state that goes down to devices belong to the solution service; it
+        // gets them before any uplink of this window (one sender, messages stay in order).
+        caf::anon_send(s.solution, timeline_atom::value, std::vector<cloud_timeline_event>{e});
         break;
       default:
         break;  // network events never come here; unknown kinds were refused by the loader

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "cloud/routes_service.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/latency_histogram.hpp"
 #include "twelvefold/actors/services.hpp"
@@ -16,6 +17,8 @@ constexpr std::int64_t us_per_hour = 3600LL * 1'000'000;
 struct solution_state {
   solution_totals totals;
   std::unique_ptr<latency_histogram> latency = std::make_unique<latency_histogram>();
+  std::unique_ptr<cloud::cloud_routes> routes;  // factors 1, 3, 5 (docs/cloud-routes.md)
+  std::string routes_error;                     // a route the loader let through but cannot run
 };
 
 void count_by_hour(std::vector<std::uint64_t>& by_hour, std::int64_t at_us, std::uint64_t n) {
@@ -29,7 +32,7 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
   acks.reserve(batch.size());
   for (const twin_notes& tn : batch) {
     std::uint64_t& acked = s.totals.acked_through[tn.twin];
-    note_ack ack{tn.twin, acked, 0};
+    note_ack ack{tn.twin, acked, 0, {}, {}};
     // Devices send their oldest notes first and never reorder, so "everything up to the
     // highest seq stored" identifies the stored set: anything at or below it is a duplicate
     // (a resend after a lost downlink).
@@ -43,8 +46,10 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
       ++s.totals.notes_stored;
       // Queued on the device for age_s, then the session's own time to reach the cloud.
       s.latency->add(note.age_s + static_cast<double>(tn.arrival_us - tn.session_start_us) / 1e6);
+      if (s.routes) s.routes->route_note(tn.twin, tn.arrival_us, note, ack.events);
     }
     if (ack.new_notes > 0) count_by_hour(s.totals.notes_by_hour, tn.arrival_us, ack.new_notes);
+    if (s.routes) s.routes->on_session(tn, ack);
     ack.acked_through_seq = acked;
     acks.push_back(ack);
   }
@@ -54,12 +59,25 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
 caf::behavior solution_actor(caf::stateful_actor<solution_state>* self,
                              std::shared_ptr<const world> the_world) {
   self->state.totals.acked_through.assign(the_world->twins.size(), 0);
+  if (auto routes = cloud::cloud_routes::create(the_world)) {
+    self->state.routes = std::move(*routes);
+  } else {
+    self->state.routes_error = routes.error();
+  }
   return {
       [self](notes_atom, const std::vector<twin_notes>& batch) {
         return store_notes(self->state, batch);
       },
-      [self](collect_atom) {
+      [self](timeline_atom, const std::vector<cloud_timeline_event>& due) {
+        if (self->state.routes) self->state.routes->apply_timeline(due);
+        return true;
+      },
+      [self](collect_atom) -> caf::result<solution_totals> {
         solution_state& st = self->state;
+        if (!st.routes_error.empty()) {
+          return caf::make_error(caf::sec::runtime_error, st.routes_error);
+        }
+        if (st.routes) st.totals.routes = st.routes->finish();
         solution_totals totals = st.totals;
         totals.latency_counts = st.latency->counts();
         totals.latency_p50_s = st.latency->quantile_s(0.50);

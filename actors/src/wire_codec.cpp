@@ -85,11 +85,37 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
         static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_us - line.at_us) / 1'000'000));
   }
   up.set_logs_dropped(fields.logs_dropped);
+  // Factors 3 and 5: replicated database changes and proxied web requests.
+  for (const shim::db_change& c : session.db_changes) {
+    auto* change = up.add_db_changes();
+    change->set_file(c.file);
+    change->set_note_id(c.note_id);
+    if (!c.deleted) {
+      change->set_body(c.body_json);
+      if (!c.payload_b64.empty()) change->set_payload_b64(c.payload_b64);
+    }
+    change->set_utc_s(c.utc_s);
+    change->set_deleted(c.deleted);
+  }
+  for (const shim::web_request& r : session.web_requests) {
+    auto* request = up.add_web_requests();
+    request->set_id(r.id);
+    static constexpr const char* methods[] = {"GET", "PUT", "POST", "DELETE"};
+    request->set_method(methods[static_cast<int>(r.method)]);
+    request->set_route(r.route);
+    request->set_name(r.name);
+    request->set_body(r.body_json);
+    if (!r.payload_b64.empty()) request->set_payload_b64(r.payload_b64);
+    if (!r.content.empty()) request->set_content(r.content);
+    request->set_timeout_s(r.timeout_s);
+    request->set_async(r.async);
+  }
+  up.set_down_acked_seq(fields.down_acked_seq);
   return up.SerializeAsString();
 }
 
 bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
-                     downlink_dfu* dfu) {
+                     downlink_dfu* dfu, std::uint64_t* down_seq) {
   wire::v1::SessionDownlink down;
   if (!down.ParseFromString(bytes)) return false;
   out.utc_us = down.utc_us();
@@ -115,6 +141,24 @@ bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::ui
             offer.version(),     offer.size_bytes(), offer.offset(),
             offer.chunk_bytes(), offer.revert(),     offer.cancel()};
   }
+  out.inbound.clear();
+  out.inbound.reserve(static_cast<std::size_t>(down.inbound_size()));
+  for (auto& n : *down.mutable_inbound()) {
+    shim::inbound_note note;
+    note.file = std::move(*n.mutable_file());
+    note.note_id = std::move(*n.mutable_note_id());
+    note.body_json = std::move(*n.mutable_body());
+    note.payload_b64 = std::move(*n.mutable_payload_b64());
+    note.utc_s = n.utc_s();
+    note.deleted = n.deleted();
+    out.inbound.push_back(std::move(note));
+  }
+  out.web_responses.clear();
+  for (auto& r : *down.mutable_web_responses()) {
+    out.web_responses.push_back(
+        {r.id(), r.result(), std::move(*r.mutable_body()), std::move(*r.mutable_payload_b64())});
+  }
+  if (down_seq != nullptr) *down_seq = down.down_seq();
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -51,5 +52,17 @@ int twin_show_command(const twin_args& args);
 int twin_list_command(const twin_args& args);
 // The store the query commands read when none is given: the newest out/*/twins.sqlite.
 std::string default_store();
+
+}  // namespace twelvefold::cli
+
+namespace CLI {
+class App;
+}
+
+namespace twelvefold::cli {
+
+// Registers `twelvefold events` (events_command.cpp); the returned function runs it after
+// parsing when it was the chosen subcommand (otherwise it returns nullopt).
+std::function<std::optional<int>()> add_events_command(CLI::App& app);
 
 }  // namespace twelvefold::cli

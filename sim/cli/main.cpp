@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   twin_list->add_flag("--json", twin.json, "Print the twins as JSON");
+  const auto events_command = add_events_command(app);
 
   try {
     app.parse(argc, argv);
@@ -103,5 +104,6 @@ int main(int argc, char** argv) {
   if (bench_cmd->parsed()) return bench_command(bench);
   if (twin_show->parsed()) return twin_show_command(twin);
   if (twin_list->parsed()) return twin_list_command(twin);
+  if (const auto code = events_command()) return *code;
   return exit_bad_input;
 }

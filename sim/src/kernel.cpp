@@ -385,6 +385,7 @@ class kernel {
         sum.latency_bins.emplace_back(edges[i + 1], solution->latency_counts[i]);
       }
     }
+    sum.routes = solution->routes;
     sum.sessions = network->sessions;
     sum.session_failures = network->session_failures;
     sum.bytes_uplink = network->bytes_uplink;
@@ -445,6 +446,9 @@ class kernel {
       sum.requests += totals->requests;
       sum.request_errors += totals->request_errors;
       sum.missing_sleep_requests += totals->missing_sleep_requests;
+      sum.routes.queue_overflow_outbound += totals->notes_lost;
+      sum.routes.queue_overflow_inbound += totals->inbound_dropped;
+      sum.routes.device_web_responses += totals->web_responses;
       for (const auto& [reason, n] : totals->resets_by_reason) sum.firmware_resets[reason] += n;
       sum.auth_downlinks_rejected += totals->auth_downlinks_rejected;
       for (twin_final& f : totals->twins) finals[f.twin] = std::move(f);

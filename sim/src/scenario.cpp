@@ -16,6 +16,9 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/radio.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -600,6 +603,232 @@ void check_config_event(const locator& loc, const Scenario& s,
   }
 }
 
+// Routes, web routes and their timeline events (factors 1, 3, 5; docs/cloud-routes.md).
+bool is_json_object(const std::string& text) {
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  return !j.is_discarded() && j.is_object();
+}
+
+void check_simulated(const locator& loc, const pb::TextFormat::ParseInfoTree* tree,
+                     const scenario::v1::SimulatedEndpoint& sim, const std::string& who,
+                     std::vector<diagnostic>& errors) {
+  auto at = [&](const char* field, std::string text) {
+    errors.push_back(loc.at(tree, sim, field, -1, who + std::move(text)));
+  };
+  if (sim.has_latency_ms_median() && !(sim.latency_ms_median() >= 0)) {
+    at("latency_ms_median", "latency_ms_median must be >= 0");
+  }
+  if (sim.has_latency_ms_p99() &&
+      !(sim.latency_ms_p99() >= (sim.has_latency_ms_median() ? sim.latency_ms_median() : 200))) {
+    at("latency_ms_p99", "latency_ms_p99 must be >= latency_ms_median (default 200)");
+  }
+  if (sim.has_error_rate() && !(sim.error_rate() >= 0 && sim.error_rate() <= 1)) {
+    at("error_rate", "error_rate must be within [0, 1]");
+  }
+  if (sim.has_status_on_error() && (sim.status_on_error() < 100 || sim.status_on_error() > 599)) {
+    at("status_on_error", "status_on_error must be an HTTP status within [100, 599]");
+  }
+  if (sim.has_status_ok() && (sim.status_ok() < 100 || sim.status_ok() > 599)) {
+    at("status_ok", "status_ok must be an HTTP status within [100, 599]");
+  }
+  if (!sim.body().empty() && !is_json_object(sim.body())) {
+    at("body", "body must be a JSON object, e.g. {\"ok\":true}");
+  }
+}
+
+void check_routes(const locator& loc, const Scenario& s, const std::set<std::string>& fleets,
+                  std::set<std::string>& web_route_names, std::vector<diagnostic>& errors) {
+  const auto* root = loc.root();
+  std::set<std::string> names;
+  for (int i = 0; i < s.routes_size(); ++i) {
+    const auto& r = s.routes(i);
+    const auto* rt = loc.nested(root, s, "routes", i);
+    const std::string who = "route " + quoted(r.name()) + ": ";
+    auto at = [&](const pb::TextFormat::ParseInfoTree* t, const pb::Message& m, const char* f,
+                  int index, std::string text) {
+      errors.push_back(loc.at(t, m, f, index, who + std::move(text)));
+    };
+    if (r.name().empty()) at(rt, r, "name", -1, "a route needs a name");
+    if (!names.insert(r.name()).second) at(rt, r, "name", -1, "defined twice");
+    for (int k = 0; k < r.notefiles_size(); ++k) {
+      if (r.notefiles(k).empty()) at(rt, r, "notefiles", k, "empty Notefile glob");
+    }
+    for (int k = 0; k < r.fleets_size(); ++k) {
+      if (!fleets.contains(r.fleets(k))) {
+        at(rt, r, "fleets", k,
+           "unknown fleet " + quoted(r.fleets(k)) + " (defined: " + join_names(fleets) + ")");
+      }
+    }
+    if (r.has_max_attempts() && (r.max_attempts() < 1 || r.max_attempts() > 100)) {
+      at(rt, r, "max_attempts", -1, "max_attempts must be within [1, 100]");
+    }
+    if (r.has_backoff_max_ms() && r.backoff_max_ms() > 600'000) {
+      at(rt, r, "backoff_max_ms", -1, "backoff_max_ms must be at most 600000 (10 minutes)");
+    }
+    if (r.has_backoff_initial_ms() &&
+        r.backoff_initial_ms() > (r.has_backoff_max_ms() ? r.backoff_max_ms() : 5000)) {
+      at(rt, r, "backoff_initial_ms", -1, "backoff_initial_ms must be <= backoff_max_ms");
+    }
+    if (r.has_queue_limit() && r.queue_limit() == 0) {
+      at(rt, r, "queue_limit", -1, "queue_limit must be at least 1");
+    }
+    if (r.has_drain_timeout_ms() && r.drain_timeout_ms() > 600'000) {
+      at(rt, r, "drain_timeout_ms", -1, "drain_timeout_ms must be at most 600000");
+    }
+    const auto& sink = r.sink();
+    const auto* st = loc.nested(rt, r, "sink", -1);
+    switch (sink.kind_case()) {
+      case scenario::v1::Sink::KIND_NOT_SET:
+        at(rt, r, "name", -1,
+           "a route needs a sink: `sink { store {} }`, `sink { ndjson { path: ... } }`, "
+           "`sink { http { url: ... } }` or `sink { mqtt { url: ... } }`");
+        break;
+      case scenario::v1::Sink::kStore:
+        break;
+      case scenario::v1::Sink::kNdjson:
+        if (sink.ndjson().path().empty()) {
+          at(loc.nested(st, sink, "ndjson", -1), sink.ndjson(), "path", -1, "ndjson needs a path");
+        }
+        break;
+      case scenario::v1::Sink::kHttp: {
+        const auto* ht = loc.nested(st, sink, "http", -1);
+        if (auto url = actors::parse_endpoint_url(sink.http().url(), "http"); !url) {
+          at(ht, sink.http(), "url", -1, "url: " + url.error());
+        }
+        for (int k = 0; k < sink.http().headers_size(); ++k) {
+          if (sink.http().headers(k).name().empty()) {
+            at(ht, sink.http(), "headers", k, "a header needs a name");
+          }
+        }
+        if (sink.http().has_timeout_ms() &&
+            (sink.http().timeout_ms() == 0 || sink.http().timeout_ms() > 600'000)) {
+          at(ht, sink.http(), "timeout_ms", -1, "timeout_ms must be within [1, 600000]");
+        }
+        break;
+      }
+      case scenario::v1::Sink::kMqtt: {
+        const auto* mt = loc.nested(st, sink, "mqtt", -1);
+        if (auto url = actors::parse_endpoint_url(sink.mqtt().url(), "mqtt"); !url) {
+          at(mt, sink.mqtt(), "url", -1, "url: " + url.error());
+        }
+        if (sink.mqtt().qos() > 1) at(mt, sink.mqtt(), "qos", -1, "qos must be 0 or 1");
+        break;
+      }
+    }
+  }
+  for (int i = 0; i < s.web_routes_size(); ++i) {
+    const auto& w = s.web_routes(i);
+    const auto* wt = loc.nested(root, s, "web_routes", i);
+    const std::string who = "web route " + quoted(w.name()) + ": ";
+    if (w.name().empty()) errors.push_back(loc.at(wt, w, "name", -1, "a web route needs a name"));
+    if (!web_route_names.insert(w.name()).second) {
+      errors.push_back(loc.at(wt, w, "name", -1, who + "defined twice"));
+    }
+    if (w.has_simulated()) {
+      check_simulated(loc, loc.nested(wt, w, "simulated", -1), w.simulated(), who, errors);
+    } else if (w.url().empty()) {
+      errors.push_back(
+          loc.at(wt, w, "name", -1, who + "needs `simulated { ... }` or `url: \"http://...\"`"));
+    } else if (auto url = actors::parse_endpoint_url(w.url(), "http"); !url) {
+      errors.push_back(loc.at(wt, w, "url", -1, who + "url: " + url.error()));
+    }
+  }
+}
+
+// A serial the run will have: a fleet's serial prefix, then its 1-based number (7 digits).
+bool known_serial(const Scenario& s, const std::string& serial) {
+  for (const auto& fleet : s.fleets()) {
+    std::string prefix = fleet.serial_prefix();
+    if (prefix.empty()) {  // the world builder's default: the name upper-cased, then '-'
+      for (char c : fleet.name()) {
+        prefix += std::isalnum(static_cast<unsigned char>(c))
+                      ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                      : '-';
+      }
+      prefix += '-';
+    }
+    if (!serial.starts_with(prefix) || serial.size() != prefix.size() + 7) continue;
+    const std::string digits = serial.substr(prefix.size());
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    const auto n = std::stoul(digits);
+    if (n >= 1 && n <= fleet.count()) return true;
+  }
+  return false;
+}
+
+// Checks a RouteRepoint, DbUpdate or InboundNote; false when the event is none of them.
+bool check_routes_event(const locator& loc, const pb::TextFormat::ParseInfoTree* et,
+                        const Scenario& s, const scenario::v1::TimelineEvent& ev,
+                        const std::string& who, const std::set<std::string>& fleets,
+                        const std::set<std::string>& web_routes, std::vector<diagnostic>& errors) {
+  auto target = [&](const pb::TextFormat::ParseInfoTree* t, const pb::Message& m,
+                    const std::string& fleet, const std::string& serial) {
+    if (fleet.empty() == serial.empty()) {
+      errors.push_back(loc.at(t, m, "fleet", -1, who + "give exactly one of fleet or serial"));
+    } else if (!fleet.empty() && !fleets.contains(fleet)) {
+      errors.push_back(loc.at(
+          t, m, "fleet", -1,
+          who + "unknown fleet " + quoted(fleet) + " (defined: " + join_names(fleets) + ")"));
+    } else if (!serial.empty() && !known_serial(s, serial)) {
+      errors.push_back(loc.at(t, m, "serial", -1,
+                              who + "no device has serial " + quoted(serial) +
+                                  " (a fleet's serial prefix and a number within its count, "
+                                  "7 digits, e.g. \"METERS-0000001\")"));
+    }
+  };
+  if (ev.has_route_repoint()) {
+    const auto& rp = ev.route_repoint();
+    const auto* t = loc.nested(et, ev, "route_repoint", -1);
+    if (!web_routes.contains(rp.route())) {
+      errors.push_back(loc.at(t, rp, "route", -1,
+                              who + "unknown web route " + quoted(rp.route()) +
+                                  " (defined: " + join_names(web_routes) + ")"));
+    }
+    if (rp.has_simulated()) {
+      check_simulated(loc, loc.nested(t, rp, "simulated", -1), rp.simulated(), who, errors);
+    } else if (auto url = actors::parse_endpoint_url(rp.url(), "http"); !url) {
+      errors.push_back(
+          loc.at(t, rp, "url", -1,
+                 who + (rp.url().empty() ? std::string("needs `simulated { ... }` or `url: ...`")
+                                         : "url: " + url.error())));
+    }
+    return true;
+  }
+  if (ev.has_db_update()) {
+    const auto& u = ev.db_update();
+    const auto* t = loc.nested(et, ev, "db_update", -1);
+    target(t, u, u.fleet(), u.serial());
+    if (!u.file().ends_with(".db") && !u.file().ends_with(".dbs")) {
+      errors.push_back(loc.at(t, u, "file", -1,
+                              who + "file " + quoted(u.file()) +
+                                  " is not a replicated database Notefile (*.db or *.dbs)"));
+    }
+    if (u.note_id().empty())
+      errors.push_back(loc.at(t, u, "note_id", -1, who + "note_id is required"));
+    if (!u.delete_() && !u.body().empty() && !is_json_object(u.body())) {
+      errors.push_back(loc.at(t, u, "body", -1, who + "body must be a JSON object"));
+    }
+    return true;
+  }
+  if (ev.has_inbound_note()) {
+    const auto& n = ev.inbound_note();
+    const auto* t = loc.nested(et, ev, "inbound_note", -1);
+    target(t, n, n.fleet(), n.serial());
+    if (!n.file().ends_with(".qi") && !n.file().ends_with(".qis")) {
+      errors.push_back(
+          loc.at(t, n, "file", -1,
+                 who + "file " + quoted(n.file()) + " is not an inbound queue (*.qi or *.qis)"));
+    }
+    if (!n.body().empty() && !is_json_object(n.body())) {
+      errors.push_back(loc.at(t, n, "body", -1, who + "body must be a JSON object"));
+    }
+    return true;
+  }
+  return false;
+}
+
 void check(const locator& loc, const Scenario& s, const std::filesystem::path& base_dir,
            const load_options& options, scenario_file& out, std::vector<diagnostic>& errors) {
   const auto* root = loc.root();
@@ -778,6 +1007,8 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
   std::map<std::string, bool> image_kinds;
   std::set<std::string> campaign_names;
   check_firmware_images(loc, root, s, base_dir, options, out, image_kinds, errors);
+  std::set<std::string> web_route_names;
+  check_routes(loc, s, fleet_names, web_route_names, errors);
   std::set<std::string> operators;
   for (const auto& region : s.regions()) {
     for (const auto& cell : region.cells()) {
@@ -833,6 +1064,8 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       check_auth_event(loc, et, ev, who, s, fleet_names, errors);
     } else if (ev.has_env_change() || ev.has_fleet_move()) {
       check_config_event(loc, s, et, ev, fleet_names, who, errors);
+    } else if (check_routes_event(loc, et, s, ev, who, fleet_names, web_route_names, errors)) {
+      // route_repoint, db_update, inbound_note: checked above
     } else {
       at(et, ev, "at", -1,
          who +

@@ -204,6 +204,7 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
   j["assertions"] = assertions;
   j["config"] = s.config_json.empty() ? nlohmann::ordered_json::object()
                                       : nlohmann::ordered_json::parse(s.config_json);
+  j["routes"] = nlohmann::ordered_json::parse(actors::routes_report_json(s.routes));
   return j;
 }
 

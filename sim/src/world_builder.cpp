@@ -284,6 +284,13 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
   }
   build_timeline(s, scenario, *w);
   build_dfu(s, scenario, *w);
+  if (s.routes_size() > 0 || s.web_routes_size() > 0) {
+    // Routes are the solution service's: it gets them as scenario text, only them.
+    scenario::v1::Scenario routes;
+    *routes.mutable_routes() = s.routes();
+    *routes.mutable_web_routes() = s.web_routes();
+    w->routes_spec = routes.SerializeAsString();
+  }
   auto index_of = [](const auto& list, const std::string& name) {
     const auto it =
         std::find_if(list.begin(), list.end(), [&](const auto& item) { return item.name == name; });

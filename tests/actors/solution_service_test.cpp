@@ -19,7 +19,7 @@ std::vector<note_ack> send(caf::scoped_actor& self, const caf::actor& solution,
 }
 
 twin_notes notes_for(twin_index twin, std::initializer_list<std::uint64_t> seqs) {
-  twin_notes tn{twin, 0, {}};
+  twin_notes tn{twin, 0, {}, {}};
   for (auto seq : seqs) tn.notes.push_back({seq, "sensors.qo", "{}", 0});
   return tn;
 }

@@ -50,6 +50,8 @@ struct shard_totals {
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
   std::uint64_t missing_sleep_requests = 0;
+  std::uint64_t inbound_dropped = 0;  // inbound Notes lost to full inbound queues
+  std::uint64_t web_responses = 0;    // web answers the modules received
   std::map<std::string, std::uint64_t> resets_by_reason;  // "assert", "watchdog", ...
   std::vector<twin_final> twins;
   std::uint64_t auth_downlinks_rejected = 0;  // failed the secure element's server check
@@ -64,7 +66,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_totals& x) {
   return f(caf::meta::type_name("shard_totals"), x.activations, x.notes_added, x.notes_lost,
            x.notes_in_flight, x.requests, x.request_errors, x.missing_sleep_requests,
-           x.resets_by_reason, x.twins, x.auth_downlinks_rejected);
+           x.resets_by_reason, x.twins, x.auth_downlinks_rejected, x.inbound_dropped,
+           x.web_responses);
 }
 
 struct device_shard_config {

@@ -87,17 +87,24 @@ struct note_record {
   std::string body;
   std::int64_t utc_s = 0;
   std::uint32_t age_s = 0;  // time queued on the device before the session started
+  bool templated = false;  // `body` is a template's binary record, not JSON
 };
 struct twin_notes {
   twin_index twin = 0;
   std::int64_t arrival_us = 0;
   std::vector<note_record> notes;
   std::int64_t session_start_us = 0;  // with age_s: when each Note was added (latency)
+  // The uplink's routes fields (web requests, .db changes, acks; session.proto 40-49) as an
+  // encoded SessionUplink; "" when none (actors/src/cloud/routes_wire.hpp).
+  std::string routes_up;
 };
+struct cloud_event;
 struct note_ack {
   twin_index twin = 0;
   std::uint64_t acked_through_seq = 0;
-  std::uint32_t new_notes = 0;  // notes stored for the first time (duplicates excluded)
+  std::uint32_t new_notes = 0;      // notes stored for the first time (duplicates excluded)
+  std::vector<cloud_event> events;  // raised by routes (store sinks), for table `events`
+  std::string routes_down;          // encoded SessionDownlink part (routes fields), "" if none
 };
 
 // One entry of the cloud's event stream (table `events`, docs/twin-store.md): anything that
@@ -251,15 +258,18 @@ typename Inspector::result_type inspect(Inspector& f, cloud_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_record& x) {
-  return f(caf::meta::type_name("note_record"), x.seq, x.file, x.body, x.utc_s, x.age_s);
+  return f(caf::meta::type_name("note_record"), x.seq, x.file, x.body, x.utc_s, x.age_s,
+           x.templated);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_notes& x) {
-  return f(caf::meta::type_name("twin_notes"), x.twin, x.arrival_us, x.notes, x.session_start_us);
+  return f(caf::meta::type_name("twin_notes"), x.twin, x.arrival_us, x.notes, x.session_start_us,
+           x.routes_up);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, note_ack& x) {
-  return f(caf::meta::type_name("note_ack"), x.twin, x.acked_through_seq, x.new_notes);
+  return f(caf::meta::type_name("note_ack"), x.twin, x.acked_through_seq, x.new_notes, x.events,
+           x.routes_down);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_event& x) {

@@ -31,6 +31,7 @@
 
 #include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/auth.hpp"
+#include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::actors {
@@ -60,6 +61,7 @@ struct solution_totals {
   double latency_p90_s = 0;
   double latency_p99_s = 0;
   double latency_max_s = 0;
+  routes_report routes;                      // factors 1, 3, 5 (docs/cloud-routes.md)
 };
 
 template <class Inspector>
@@ -76,7 +78,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {
   return f(caf::meta::type_name("solution_totals"), x.notes_stored, x.duplicates_discarded,
            x.acked_through, x.notes_by_hour, x.latency_counts, x.latency_p50_s, x.latency_p90_s,
-           x.latency_p99_s, x.latency_max_s);
+           x.latency_p99_s, x.latency_max_s, x.routes);
 }
 
 caf::actor spawn_solution_service(caf::actor_system& system,

@@ -58,6 +58,7 @@ struct uplink_fields {
   };
   std::vector<log_line> logs;
   std::uint32_t logs_dropped = 0;
+  std::uint64_t down_acked_seq = 0;  // highest down-item seq applied (routes, factor 3)
 };
 
 // The DFU part of a SessionDownlink (wire DfuOffer), when present.
@@ -80,8 +81,10 @@ std::string encode_uplink(const uplink_fields& fields, const shim::sync_uplink& 
                           std::int64_t now_us);
 
 // False when `bytes` is not a valid SessionDownlink (the session then counts as failed).
-// `dfu`, when given, receives the DFU offer (present = false when there is none).
+// `dfu`, when given, receives the DFU offer (present = false when there is none); `down_seq`,
+// when given, the highest down-item seq carried (0: none), for the device to acknowledge in its
+// next uplink.
 bool decode_downlink(const std::string& bytes, shim::sync_downlink& out, std::uint64_t& env_version,
-                     downlink_dfu* dfu = nullptr);
+                     downlink_dfu* dfu = nullptr, std::uint64_t* down_seq = nullptr);
 
 }  // namespace twelvefold::actors

@@ -23,6 +23,7 @@
 
 #include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/auth.hpp"
+#include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/actors/world.hpp"
 
 namespace twelvefold::sim {
@@ -134,6 +135,7 @@ struct run_summary {
   actors::auth_totals auth;                   // factor 9 / 11 (docs/cloud-auth.md)
   std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
   std::string config_json;  // summary.json "config" (docs/cloud-config.md), compact JSON
+  actors::routes_report routes;  // factors 1, 3, 5: summary.json "routes"
 };
 
 enum class run_error_kind { bad_input, failure };

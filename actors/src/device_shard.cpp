@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <string>
 
 #include <caf/all.hpp>
 
+#include "external_twin.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -40,7 +42,14 @@ struct twin_runtime {
   std::uint32_t cell_id = 0;
   std::uint8_t rat = 0;      // models::rat of the last session (the modem's current RAT)
   std::uint32_t resets = 0;  // firmware faults that reset the twin (assert, watchdog, ...)
+  // When the host MCU next wakes. The module may wake on its own before (module-only wake: a
+  // periodic sync while the host sleeps); the twin's calendar entry is the earlier of the two.
+  std::int64_t host_wake_us = 0;
+  // The twin's one live entry in the kernel's calendar (-1: none). An earlier wake supersedes
+  // it; the superseded entry, when it comes, is skipped as stale.
+  std::int64_t queued_wake_us = -1;
   bool booted = false;
+  bool external = false;  // its firmware runs outside (hardware / an emulator in the loop)
 
   twin_runtime(std::uint64_t seed, twin_index twin)
       : sensor_rng(seed, twin, models::stream_purpose::sensor) {}
@@ -52,9 +61,43 @@ struct shard_state {
   std::vector<std::byte> images;    // every twin's RAM image, back to back
   std::uint64_t activations = 0;
   std::uint64_t missing_sleep_requests = 0;
+  std::uint64_t module_wakes = 0;  // wakes of the module alone, the host asleep
   std::map<std::string, std::uint64_t> resets_by_reason;
+  shim::module::error_tally request_errors_by_tag;  // the modules' err answers, by {tag}
+  external_twins external;
   models::temperature_params temperature;
 };
+
+constexpr std::int64_t never_us = std::numeric_limits<std::int64_t>::max();
+
+// "name@version" of the twin's firmware, as its uplinks report it.
+std::string firmware_label(const shard_state& s, twin_index twin) {
+  const world& w = *s.config.the_world;
+  if (!w.model_of(twin).external.empty()) return "external";
+  const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
+  return meta.name + "@" + meta.version;
+}
+
+// Every twin keeps one live entry in the kernel's calendar: a wake for `at_us` (at the
+// earliest the next window) replaces a later one and is dropped if an earlier one is queued
+// (that one will ask again when it runs).
+void request_wake(twin_runtime& t, twin_index twin, std::int64_t at_us, std::int64_t window_end_us,
+                  window_result& result) {
+  at_us = std::max(at_us, window_end_us);
+  if (t.queued_wake_us >= 0 && t.queued_wake_us <= at_us) return;
+  t.queued_wake_us = at_us;
+  result.next_wakes.push_back({twin, at_us});
+}
+
+// The twin's next wake: its host's, or its module's own sync (hub.set outbound / inbound)
+// when that comes first. While a session is open the module names no time; the session's
+// completion asks again.
+void schedule_next(twin_runtime& t, twin_index twin, std::int64_t now_us,
+                   std::int64_t window_end_us, window_result& result) {
+  std::int64_t next = t.host_wake_us;
+  if (const auto sync = t.comms.next_sync_us(now_us); sync && *sync < next) next = *sync;
+  if (next != never_us) request_wake(t, twin, next, window_end_us, result);
+}
 
 // What the modem tells the firmware about its transport (card.wireless, card.transport,
 // hub.status): the RAT of the last session and the hints of factor 2.
@@ -199,8 +242,7 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.product = t.comms.product();
   fields.session_seq = ++t.session_seq;
   fields.env_version = t.env_version;
-  const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
-  fields.firmware = meta.name + "@" + meta.version;
+  fields.firmware = firmware_label(s, twin);
   fields.rat = std::string(models::rat_name(static_cast<models::rat>(t.rat)));
   fields.rsrp_dbm = t.rsrp_dbm;
   fields.cell_id = t.cell_id;
@@ -210,7 +252,8 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
 }
 
 void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,
-                      std::vector<session_start>& sessions) {
+                      std::vector<session_start>& sessions, std::int64_t window_end_us,
+                      window_result& result) {
   t.radio_charge_mah += c.radio_charge_mah;
   t.rsrp_dbm = c.rsrp_dbm;
   t.cell_id = c.cell_id;
@@ -227,9 +270,41 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
   } else {
     t.comms.end_sync(c.at_us, nullptr);
   }
+  // The module's next sync of its own may come before the twin's queued wake.
+  if (t.booted) schedule_next(t, c.twin, c.at_us, window_end_us, result);
 }
 
-void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_result& result) {
+// The module wakes alone (its periodic sync), the host MCU stays asleep: no firmware runs.
+void run_module_wake(shard_state& s, const wake_entry& wake, twin_runtime& t,
+                     std::int64_t window_end_us, window_result& result) {
+  ++s.module_wakes;
+  maybe_start_session(s, wake.twin, t, wake.at_us, result.sessions);
+  schedule_next(t, wake.twin, wake.at_us, window_end_us, result);
+}
+
+// An external twin: its device's requests, sent since the last window, are answered now; it
+// wakes every window while its link lives (its host is awake: it runs on its own).
+void run_external_wake(shard_state& s, const wake_entry& wake, twin_runtime& t,
+                       std::int64_t window_end_us, window_result& result) {
+  t.booted = true;
+  const bool alive = s.external.serve(wake.twin, wake.at_us);
+  maybe_start_session(s, wake.twin, t, wake.at_us, result.sessions);
+  t.host_wake_us = alive ? window_end_us : never_us;
+  schedule_next(t, wake.twin, wake.at_us, window_end_us, result);
+}
+
+void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, std::int64_t window_end_us,
+              window_result& result) {
+  if (wake.at_us != t.queued_wake_us) return;  // superseded by an earlier wake: stale
+  t.queued_wake_us = -1;
+  if (t.external) {
+    run_external_wake(s, wake, t, window_end_us, result);
+    return;
+  }
+  if (t.booted && wake.at_us < t.host_wake_us) {
+    run_module_wake(s, wake, t, window_end_us, result);
+    return;
+  }
   const world& w = *s.config.the_world;
   const device_model_spec& model = w.model_of(wake.twin);
   activation_host host(s, wake.twin, t, wake.at_us);
@@ -271,11 +346,15 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
   if (const auto attn = t.comms.attn_wake_us(); attn && *attn > wake.at_us && *attn < next_us) {
     next_us = *attn;
   }
-  result.next_wakes.push_back({wake.twin, next_us});
+  t.host_wake_us = next_us;
   maybe_start_session(s, wake.twin, t, wake.at_us + act.busy_us, result.sessions);
+  schedule_next(t, wake.twin, wake.at_us + act.busy_us, window_end_us, result);
 }
 
 window_result run_window(shard_state& s, window_work& work) {
+  // The modules' err answers are tallied by tag per shard (not per twin: see module.hpp).
+  shim::module::error_tally* const previous_tally =
+      shim::module::tally_errors_on_this_thread(&s.request_errors_by_tag);
   window_result result;
   result.next_wakes.reserve(work.wakes.size());
   // Merge completions and wakes in (time, twin) order; at equal keys a completion goes first
@@ -290,10 +369,10 @@ window_result run_window(shard_state& s, window_work& work) {
                                       std::tie(work.wakes[wi].at_us, work.wakes[wi].twin));
     if (take_completion) {
       const session_completion& c = work.completions[ci++];
-      apply_completion(s, c, s.twins[c.twin - first], result.sessions);
+      apply_completion(s, c, s.twins[c.twin - first], result.sessions, work.window_end_us, result);
     } else {
       const wake_entry& wake = work.wakes[wi++];
-      run_wake(s, wake, s.twins[wake.twin - first], result);
+      run_wake(s, wake, s.twins[wake.twin - first], work.window_end_us, result);
     }
   }
   // Anything a twin causes lands in a later window (DESIGN.md: conservative windows), so a
@@ -301,6 +380,7 @@ window_result run_window(shard_state& s, window_work& work) {
   for (wake_entry& next : result.next_wakes) {
     next.at_us = std::max(next.at_us, work.window_end_us);
   }
+  shim::module::tally_errors_on_this_thread(previous_tally);
   return result;
 }
 
@@ -308,7 +388,11 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
   shard_totals totals;
   totals.activations = s.activations;
   totals.missing_sleep_requests = s.missing_sleep_requests;
+  totals.module_wakes = s.module_wakes;
   totals.resets_by_reason = s.resets_by_reason;
+  totals.request_errors_by_tag.insert(s.request_errors_by_tag.begin(),
+                                      s.request_errors_by_tag.end());
+  s.external.add_totals(totals.external);
   const world& w = *s.config.the_world;
   totals.twins.reserve(s.twins.size());
   for (std::size_t i = 0; i < s.twins.size(); ++i) {
@@ -322,12 +406,13 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
     const std::uint64_t acked = twin < cloud_acked.size() ? cloud_acked[twin] : 0;
     const std::uint64_t in_flight = t.comms.notes_not_stored(acked);
     totals.notes_in_flight += in_flight;
-    const auto& meta = s.config.firmware[w.fleet_of(twin).device_model]->metadata();
-    // Sleep from the last activation to the end of the run still drains the battery.
+    // Sleep from the last activation to the end of the run still drains the battery (not an
+    // external device's: its MCU is real, its draw not ours to model).
     const std::int64_t tail_us = std::max<std::int64_t>(0, w.duration_us - t.last_active_end_us);
-    t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
+    if (!t.external)
+      t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
     t.last_active_end_us = std::max(t.last_active_end_us, w.duration_us);
-    totals.twins.push_back({twin, meta.name + "@" + meta.version, battery_used_mah(t),
+    totals.twins.push_back({twin, firmware_label(s, twin), battery_used_mah(t),
                             battery_voltage(s, twin, t), in_flight, t.resets});
   }
   return totals;
@@ -346,11 +431,21 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
     s.twins.emplace_back(w.seed, twin);
     s.twins.back().rat = static_cast<std::uint8_t>(w.model_of(twin).rats.front());
     s.twins.back().image_offset = offset;
+    s.twins.back().queued_wake_us = w.twins[twin].boot_us;  // the kernel queues every boot
+    if (!w.model_of(twin).external.empty()) {
+      s.twins.back().external = true;  // no image: its RAM is on the device
+      continue;
+    }
     offset += s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
   }
   s.images.resize(offset);
+  for (const external_device& device : s.config.external) {
+    if (device.twin < s.config.first_twin || device.twin >= s.config.end_twin) continue;
+    s.external.add(device.twin, device.link, s.twins[device.twin - s.config.first_twin].comms);
+  }
   for (std::size_t i = 0; i < count; ++i) {
     const twin_index twin = s.config.first_twin + static_cast<twin_index>(i);
+    if (s.twins[i].external) continue;
     auto pristine = copy_of(s, twin).pristine_image();
     std::memcpy(s.images.data() + s.twins[i].image_offset, pristine.data(), pristine.size());
   }

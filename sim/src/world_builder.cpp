@@ -141,6 +141,10 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     actors::device_model_spec model;
     model.name = m.name();
     model.firmware_path = scenario.firmware_paths[static_cast<std::size_t>(i)];
+    model.external = m.external();  // no firmware to load: the device runs outside
+    if (static_cast<std::size_t>(i) < scenario.external_where.size()) {
+      model.external_where = scenario.external_where[static_cast<std::size_t>(i)];
+    }
     for (const auto& name : m.rats()) {
       models::rat rat{};
       models::parse_rat(name, rat);
@@ -182,7 +186,8 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     w->fleets.push_back(std::move(fleet));
 
     std::uint32_t count = fl.count();
-    if (overrides.twin_scale) {
+    const bool external = !w->device_models[w->fleets.back().device_model].external.empty();
+    if (overrides.twin_scale && !external) {  // one device stays one device
       count = std::max<std::uint32_t>(
           1, static_cast<std::uint32_t>(std::lround(count * *overrides.twin_scale)));
     }
@@ -204,6 +209,7 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
           static_cast<float>(models::draw_site_offset_c(models::temperature_params{}, place));
       models::random_stream boot(w->seed, twin, models::stream_purpose::boot);
       spec.boot_us = static_cast<std::int64_t>(boot.uniform() * boot_spread_us);
+      if (external) spec.boot_us = 0;  // its link is served from the first window
       w->twins.push_back(spec);
     }
   }

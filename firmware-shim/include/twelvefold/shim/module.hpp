@@ -146,6 +146,14 @@ class module {
 
   // --- observation ----------------------------------------------------------------------
   [[nodiscard]] const module_counters& counters() const { return counters_; }
+  // Requests answered with "err", by {tag} ("web-pending", "io", ...; "untagged" when the text
+  // has none). Kept per thread, not per module, so that a module's memory does not grow: while
+  // a tally is set, every module used on this thread adds each of its errors to it (a device
+  // shard sets its own around the twins it runs). nullptr stops tallying. Returns the previous.
+  using error_tally = std::map<std::string, std::uint64_t, std::less<>>;
+  static error_tally* tally_errors_on_this_thread(error_tally* tally);
+  // The tag of an error text: what is inside its last {...}, or "untagged".
+  static std::string_view error_tag(std::string_view error_text);
   [[nodiscard]] std::size_t notes_pending() const;  // queued outbound, not in an open session
   [[nodiscard]] std::size_t notes_in_session() const { return in_session_.size(); }
   // Notes still on the device (pending or in the open session) with seq > acked_through_seq:
@@ -193,6 +201,7 @@ class module {
 
   extended& ext() { return ext_.ensure(); }  // the less common state, allocated on first use
   answer handle(std::string_view json, std::int64_t now_us);
+  void count_error(std::string_view error_text);  // request_errors, and the thread's tally
 
   module_limits limits_;
   module_counters counters_;

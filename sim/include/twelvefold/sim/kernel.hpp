@@ -40,6 +40,9 @@ struct run_options {
   // time runs at `realtime_speed` times the wall clock; 0 runs as fast as possible. When the
   // machine cannot keep up, the run goes on and reports its lag (never stretches time).
   double realtime_speed = 0;
+  // One-line notices for the operator (an external twin's endpoint, real time switched on);
+  // stderr when unset. Called on the calling thread, before the run starts.
+  std::function<void(const std::string&)> on_notice;
 };
 
 struct rat_summary {
@@ -101,6 +104,9 @@ struct run_summary {
   std::uint64_t env_updates_sent = 0;
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
+  std::map<std::string, std::uint64_t> request_errors_by_tag;  // "web-pending", "io", ...
+  std::uint64_t module_wakes = 0;  // a module's own periodic syncs while its host slept
+  std::map<std::string, std::uint64_t> external;  // external twins' link counters
   std::uint64_t missing_sleep_requests = 0;
   std::map<std::string, std::uint64_t> firmware_resets;  // by cause: "assert", "watchdog", ...
   double battery_mah_used_mean = 0;

@@ -24,6 +24,9 @@ struct scenario_file {
   std::shared_ptr<const scenario::v1::Scenario> spec;
   // Resolved firmware image path per device model (same order as spec->device_models()).
   std::vector<std::filesystem::path> firmware_paths;
+  // Per device model: "FILE:LINE:COL" of its `external` field, empty for simulated firmware
+  // (named in run errors about the endpoint, which are found only when the run opens it).
+  std::vector<std::string> external_where;
   std::int64_t epoch_utc_us = 0;
   std::int64_t duration_us = 0;
 };

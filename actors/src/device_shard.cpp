@@ -136,6 +136,7 @@ shim::transport_info transport_of(const session_completion& c) {
       break;
   }
   info.registered = c.success;
+  info.penalty_until_us = c.penalty_until_us;  // the modem's box, for the module to reflect
   info.cell_id = c.cell_id;
   if (c.rsrp_dbm == c.rsrp_dbm) {  // not NaN: a serving site
     info.rsrp_dbm = static_cast<std::int32_t>(c.rsrp_dbm);
@@ -234,6 +235,7 @@ shim::firmware_copy& copy_of(shard_state& s, twin_index twin) {
 void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::int64_t now_us,
                          std::vector<session_start>& out) {
   if (t.comms.sync_open() || !t.comms.sync_wanted(now_us)) return;
+  const bool penalty_override = t.comms.penalty_override();  // begin_session clears it
   shim::sync_uplink session = t.comms.begin_session(now_us);
   const world& w = *s.config.the_world;
   uplink_fields fields;
@@ -248,7 +250,7 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   fields.cell_id = t.cell_id;
   fields.battery_v = static_cast<float>(battery_voltage(s, twin, t));
   fields.battery_mah_used = static_cast<float>(battery_used_mah(t));
-  out.push_back({twin, now_us, encode_uplink(fields, session, now_us)});
+  out.push_back({twin, now_us, encode_uplink(fields, session, now_us), penalty_override});
 }
 
 void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,

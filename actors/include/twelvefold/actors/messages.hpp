@@ -31,6 +31,9 @@ struct session_completion {
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
   std::uint8_t rat = 0;  // models::rat the session used
+  // The modem's registration penalty box ends then (0: not in one): the network's modem owns
+  // the box, the module reflects it to the firmware.
+  std::int64_t penalty_until_us = 0;
 };
 
 // Work for one device shard in one window [start, end).
@@ -45,6 +48,9 @@ struct session_start {
   twin_index twin = 0;
   std::int64_t start_us = 0;
   std::string uplink;
+  // The firmware lifted the penalty box (hub.sync allow:true, card.wireless.penalty reset:true):
+  // the modem tries this session even inside its box.
+  bool penalty_override = false;
 };
 
 struct window_result {
@@ -131,7 +137,7 @@ typename Inspector::result_type inspect(Inspector& f, wake_entry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_completion& x) {
   return f(caf::meta::type_name("session_completion"), x.twin, x.at_us, x.success, x.downlink,
-           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat);
+           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat, x.penalty_until_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_work& x) {
@@ -139,7 +145,7 @@ typename Inspector::result_type inspect(Inspector& f, window_work& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_start& x) {
-  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink);
+  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink, x.penalty_override);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_result& x) {

@@ -296,5 +296,38 @@ fleets { name: "sleepers" device_model: "sleepy" count: 50 region: "lab" }
   EXPECT_EQ(summary.sessions, 50u);
 }
 
+// One penalty box: the network's modem (it sees the radio) boxes a twin whose sessions keep
+// failing, with the Notecard's timings; the module reflects the box and waits it out, so the
+// network never has to refuse a session, and the firmware's sync:true every 5 minutes does not
+// turn into an attempt every 5 minutes.
+TEST(PenaltyBox, TheModemOwnsItAndTheModuleWaitsItOut) {
+  const std::string text = R"(name: "boxed"
+epoch_utc: "2026-06-01T00:00:00Z"
+duration: "4h"
+seed: 5
+regions {
+  name: "nowhere"
+  center_lat: 60.0
+  center_lon: 20.0
+  radius_km: 1
+  environment: "rural"
+  cells { id: 1 rat: "lte-m" lat: 40.0 lon: 0.0 }
+}
+device_models { name: "eager" firmware: "test-eager" }
+fleets { name: "eager" device_model: "eager" count: 10 region: "nowhere" boot_spread_s: 1 }
+)";
+  auto world = world_of(text);
+  ASSERT_TRUE(world);
+  const sim::run_summary summary = test::run_ok(world, 1, test::fresh_dir("penalty-box"));
+  EXPECT_EQ(summary.activations, 10u * 48) << "a wake every 5 minutes for 4 hours";
+  EXPECT_EQ(summary.notes_delivered, 0u) << "no coverage";
+  EXPECT_EQ(summary.penalty_blocked, 0u) << "the module never tried inside the modem's box";
+  // Per twin: 4 failures 5 minutes apart (0, 5, 10, 15 min), then one attempt at the end of
+  // each box: 15 min (-> 30), 33.75 (-> 63.75), 53.44 (-> 117.2), 78.3 (-> 195.5) minutes.
+  EXPECT_EQ(summary.sessions, 10u * 8);
+  EXPECT_EQ(summary.session_failures, summary.sessions);
+  EXPECT_GE(summary.module_wakes, 10u * 3) << "the attempts at a box's end need no host wake";
+}
+
 }  // namespace
 }  // namespace twelvefold

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "cloud/identity.hpp"
 #include "secure_element.hpp"
 #include "cloud/logs.hpp"
+#include "external_twin.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -55,6 +57,13 @@ struct twin_runtime {
   bool booted = false;
   twin_location_state location;  // GNSS receiver and clock (device_location.hpp)
   se_slot se;  // the secure element: outside the firmware's RAM image (factor 9)
+  // When the host MCU next wakes. The module may wake on its own before (module-only wake: a
+  // periodic sync while the host sleeps); the twin's calendar entry is the earlier of the two.
+  std::int64_t host_wake_us = 0;
+  // The twin's one live entry in the kernel's calendar (-1: none). An earlier wake supersedes
+  // it; the superseded entry, when it comes, is skipped as stale.
+  std::int64_t queued_wake_us = -1;
+  bool external = false;  // its firmware runs outside (hardware / an emulator in the loop)
 
   twin_runtime(std::uint64_t seed, twin_index twin)
       : sensor_rng(seed, twin, models::stream_purpose::sensor) {}
@@ -66,7 +75,10 @@ struct shard_state {
   std::vector<std::byte> images;    // every twin's RAM image, back to back
   std::uint64_t activations = 0;
   std::uint64_t missing_sleep_requests = 0;
+  std::uint64_t module_wakes = 0;  // wakes of the module alone, the host asleep
   std::map<std::string, std::uint64_t> resets_by_reason;
+  shim::module::error_tally request_errors_by_tag;  // the modules' err answers, by {tag}
+  external_twins external;
   models::temperature_params temperature;
   std::unique_ptr<device_location> positioning;  // GNSS, scans, clock (factors 6 and 7)
   std::unique_ptr<dfu::image_bytes> dfu_bytes;  // offered images' bytes, shared by the twins
@@ -89,6 +101,29 @@ se_session se_session_of(const shard_state& s, twin_index twin, const twin_runti
   session.rat_name = models::rat_name(static_cast<models::rat>(rat));
   session.resets = static_cast<std::uint16_t>(t.resets);
   return session;
+}
+
+constexpr std::int64_t never_us = std::numeric_limits<std::int64_t>::max();
+
+// Every twin keeps one live entry in the kernel's calendar: a wake for `at_us` (at the
+// earliest the next window) replaces a later one and is dropped if an earlier one is queued
+// (that one will ask again when it runs).
+void request_wake(twin_runtime& t, twin_index twin, std::int64_t at_us, std::int64_t window_end_us,
+                  window_result& result) {
+  at_us = std::max(at_us, window_end_us);
+  if (t.queued_wake_us >= 0 && t.queued_wake_us <= at_us) return;
+  t.queued_wake_us = at_us;
+  result.next_wakes.push_back({twin, at_us});
+}
+
+// The twin's next wake: its host's, or its module's own sync (hub.set outbound / inbound)
+// when that comes first. While a session is open the module names no time; the session's
+// completion asks again.
+void schedule_next(twin_runtime& t, twin_index twin, std::int64_t now_us,
+                   std::int64_t window_end_us, window_result& result) {
+  std::int64_t next = t.host_wake_us;
+  if (const auto sync = t.comms.next_sync_us(now_us); sync && *sync < next) next = *sync;
+  if (next != never_us) request_wake(t, twin, next, window_end_us, result);
 }
 
 // What the modem tells the firmware about its transport (card.wireless, card.transport,
@@ -128,6 +163,7 @@ shim::transport_info transport_of(const session_completion& c) {
       break;
   }
   info.registered = c.success;
+  info.penalty_until_us = c.penalty_until_us;  // the modem's box, for the module to reflect
   info.cell_id = c.cell_id;
   if (c.rsrp_dbm == c.rsrp_dbm) {  // not NaN: a serving site
     info.rsrp_dbm = static_cast<std::int32_t>(c.rsrp_dbm);
@@ -250,6 +286,7 @@ const shim::firmware_metadata& metadata_of(const shard_state& s, twin_index twin
 
 // "name@version" of the running image (a DFU image's version is the catalogue's).
 std::string firmware_label(const shard_state& s, twin_index twin, const twin_runtime& t) {
+  if (t.external) return "external";
   const auto& meta = metadata_of(s, twin, t);
   return meta.name + "@" +
          (t.dfu.image == 0 ? meta.version
@@ -283,6 +320,7 @@ void dfu_reboot(shard_state& s, twin_index twin, twin_runtime& t) {
 void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::int64_t now_us,
                          std::vector<session_start>& out) {
   if (t.comms.sync_open() || !t.comms.sync_wanted(now_us)) return;
+  const bool penalty_override = t.comms.penalty_override();  // begin_session clears it
   shim::sync_uplink session = t.comms.begin_session(now_us);
   const world& w = *s.config.the_world;
   uplink_fields fields;
@@ -318,11 +356,12 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   std::string uplink = encode_uplink(fields, session, now_us);
   s.secure_elements->seal_uplink(
       t.se, se_session_of(s, twin, t, fields.serial, fields.device_id, t.rat, now_us), uplink);
-  out.push_back({twin, now_us, std::move(uplink), std::move(capture_us)});
+  out.push_back({twin, now_us, std::move(uplink), std::move(capture_us), penalty_override});
 }
 
 void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,
-                      std::vector<session_start>& sessions) {
+                      std::vector<session_start>& sessions, std::int64_t window_end_us,
+                      window_result& result) {
   const std::uint8_t uplink_rat = t.rat;  // the RAT the uplink declared (its ticket's RAT)
   t.radio_charge_mah += c.radio_charge_mah;
   t.rsrp_dbm = c.rsrp_dbm;
@@ -364,9 +403,41 @@ void apply_completion(shard_state& s, const session_completion& c, twin_runtime&
     t.comms.end_sync(c.at_us, nullptr);
     t.location.fix_pending = t.location.fix_us >= 0;  // the fix goes with the next session
   }
+  // The module's next sync of its own may come before the twin's queued wake.
+  if (t.booted) schedule_next(t, c.twin, c.at_us, window_end_us, result);
 }
 
-void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_result& result) {
+// The module wakes alone (its periodic sync), the host MCU stays asleep: no firmware runs.
+void run_module_wake(shard_state& s, const wake_entry& wake, twin_runtime& t,
+                     std::int64_t window_end_us, window_result& result) {
+  ++s.module_wakes;
+  maybe_start_session(s, wake.twin, t, wake.at_us, result.sessions);
+  schedule_next(t, wake.twin, wake.at_us, window_end_us, result);
+}
+
+// An external twin: its device's requests, sent since the last window, are answered now; it
+// wakes every window while its link lives (its host is awake: it runs on its own).
+void run_external_wake(shard_state& s, const wake_entry& wake, twin_runtime& t,
+                       std::int64_t window_end_us, window_result& result) {
+  t.booted = true;
+  const bool alive = s.external.serve(wake.twin, wake.at_us);
+  maybe_start_session(s, wake.twin, t, wake.at_us, result.sessions);
+  t.host_wake_us = alive ? window_end_us : never_us;
+  schedule_next(t, wake.twin, wake.at_us, window_end_us, result);
+}
+
+void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, std::int64_t window_end_us,
+              window_result& result) {
+  if (wake.at_us != t.queued_wake_us) return;  // superseded by an earlier wake: stale
+  t.queued_wake_us = -1;
+  if (t.external) {
+    run_external_wake(s, wake, t, window_end_us, result);
+    return;
+  }
+  if (t.booted && wake.at_us < t.host_wake_us) {
+    run_module_wake(s, wake, t, window_end_us, result);
+    return;
+  }
   const world& w = *s.config.the_world;
   const device_model_spec& model = w.model_of(wake.twin);
   activation_host host(s, wake.twin, t, wake.at_us);
@@ -426,11 +497,15 @@ void run_wake(shard_state& s, const wake_entry& wake, twin_runtime& t, window_re
     dfu_reboot(s, wake.twin, t);
     next_us = std::min(next_us, wake.at_us + act.busy_us + dfu_reboot_us);
   }
-  result.next_wakes.push_back({wake.twin, next_us});
+  t.host_wake_us = next_us;
   maybe_start_session(s, wake.twin, t, wake.at_us + act.busy_us, result.sessions);
+  schedule_next(t, wake.twin, wake.at_us + act.busy_us, window_end_us, result);
 }
 
 window_result run_window(shard_state& s, window_work& work) {
+  // The modules' err answers are tallied by tag per shard (not per twin: see module.hpp).
+  shim::module::error_tally* const previous_tally =
+      shim::module::tally_errors_on_this_thread(&s.request_errors_by_tag);
   window_result result;
   result.next_wakes.reserve(work.wakes.size());
   // Merge completions and wakes in (time, twin) order; at equal keys a completion goes first
@@ -445,10 +520,10 @@ window_result run_window(shard_state& s, window_work& work) {
                                       std::tie(work.wakes[wi].at_us, work.wakes[wi].twin));
     if (take_completion) {
       const session_completion& c = work.completions[ci++];
-      apply_completion(s, c, s.twins[c.twin - first], result.sessions);
+      apply_completion(s, c, s.twins[c.twin - first], result.sessions, work.window_end_us, result);
     } else {
       const wake_entry& wake = work.wakes[wi++];
-      run_wake(s, wake, s.twins[wake.twin - first], result);
+      run_wake(s, wake, s.twins[wake.twin - first], work.window_end_us, result);
     }
   }
   // Anything a twin causes lands in a later window (DESIGN.md: conservative windows), so a
@@ -456,6 +531,7 @@ window_result run_window(shard_state& s, window_work& work) {
   for (wake_entry& next : result.next_wakes) {
     next.at_us = std::max(next.at_us, work.window_end_us);
   }
+  shim::module::tally_errors_on_this_thread(previous_tally);
   return result;
 }
 
@@ -463,8 +539,12 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
   shard_totals totals;
   totals.activations = s.activations;
   totals.missing_sleep_requests = s.missing_sleep_requests;
+  totals.module_wakes = s.module_wakes;
   totals.resets_by_reason = s.resets_by_reason;
   totals.auth_downlinks_rejected = s.secure_elements->counters().downlinks_rejected;
+  totals.request_errors_by_tag.insert(s.request_errors_by_tag.begin(),
+                                      s.request_errors_by_tag.end());
+  s.external.add_totals(totals.external);
   const world& w = *s.config.the_world;
   totals.twins.reserve(s.twins.size());
   for (std::size_t i = 0; i < s.twins.size(); ++i) {
@@ -480,9 +560,11 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
     const std::uint64_t acked = twin < cloud_acked.size() ? cloud_acked[twin] : 0;
     const std::uint64_t in_flight = t.comms.notes_not_stored(acked);
     totals.notes_in_flight += in_flight;
-    // Sleep from the last activation to the end of the run still drains the battery.
+    // Sleep from the last activation to the end of the run still drains the battery (not an
+    // external device's: its MCU is real, its draw not ours to model).
     const std::int64_t tail_us = std::max<std::int64_t>(0, w.duration_us - t.last_active_end_us);
-    t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
+    if (!t.external)
+      t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
     t.last_active_end_us = std::max(t.last_active_end_us, w.duration_us);
     totals.twins.push_back({twin, firmware_label(s, twin, t), battery_used_mah(t),
                             battery_voltage(s, twin, t), in_flight, t.resets});
@@ -507,6 +589,11 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
     s.twins.back().rat = static_cast<std::uint8_t>(w.model_of(twin).rats.front());
     s.twins.back().image_offset = offset;
     s.twins.back().location = s.positioning->initial_state(twin);
+    s.twins.back().queued_wake_us = w.twins[twin].boot_us;  // the kernel queues every boot
+    if (!w.model_of(twin).external.empty()) {
+      s.twins.back().external = true;  // no image: its RAM is on the device
+      continue;
+    }
     offset += s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
     const std::size_t bytes =
         s.config.firmware[w.fleet_of(twin).device_model]->metadata().ram_image_bytes;
@@ -515,8 +602,13 @@ caf::behavior device_shard_actor(caf::stateful_actor<shard_state>* self,
   }
   s.dfu_bytes = std::make_unique<dfu::image_bytes>(w);
   s.images.resize(offset);
+  for (const external_device& device : s.config.external) {
+    if (device.twin < s.config.first_twin || device.twin >= s.config.end_twin) continue;
+    s.external.add(device.twin, device.link, s.twins[device.twin - s.config.first_twin].comms);
+  }
   for (std::size_t i = 0; i < count; ++i) {
     const twin_index twin = s.config.first_twin + static_cast<twin_index>(i);
+    if (s.twins[i].external) continue;
     auto pristine = copy_of(s, twin, s.twins[i]).pristine_image();
     std::memcpy(s.images.data() + s.twins[i].image_offset, pristine.data(), pristine.size());
   }

@@ -42,7 +42,12 @@ session_completion completion_for(const network_state& s, twin_index twin, std::
 
 namespace {
 
-void sort_completions(std::vector<session_completion>& completions) {
+// Sorted, each stamped with its modem's penalty box (after the session's own outcome: a twin
+// has one session per batch).
+void sort_completions(const network_state& s, std::vector<session_completion>& completions) {
+  for (session_completion& c : completions) {
+    c.penalty_until_us = s.modems[c.twin].modem.penalty_until_us;
+  }
   std::sort(completions.begin(), completions.end(), [](const auto& a, const auto& b) {
     return std::tie(a.at_us, a.twin) < std::tie(b.at_us, b.twin);
   });
@@ -198,7 +203,7 @@ caf::behavior network_actor(caf::stateful_actor<network_state>* self,
         self->state.totals.busy_seconds +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         if (phase->delivered.empty()) {
-          sort_completions(phase->completions);
+          sort_completions(self->state, phase->completions);
           return std::move(phase->completions);
         }
         auto promise = self->make_response_promise<std::vector<session_completion>>();
@@ -211,7 +216,7 @@ caf::behavior network_actor(caf::stateful_actor<network_state>* self,
                   self->state.totals.busy_seconds +=
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
                           .count();
-                  sort_completions(phase->completions);
+                  sort_completions(self->state, phase->completions);
                   promise.deliver(std::move(phase->completions));
                 },
                 [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });

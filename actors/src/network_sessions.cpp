@@ -110,6 +110,9 @@ uplink_phase run_uplinks(network_state& s, const std::vector<session_start>& sta
     twin_modem& m = s.modems[twin];
     ensure_links(s, twin);
     const auto& prefs = w.model_of(twin).rats;
+    // The firmware lifted the box (hub.sync allow:true, card.wireless.penalty reset:true): the
+    // modem tries now; another failure puts it straight back in, for longer.
+    if (start.penalty_override) m.modem.penalty_until_us = 0;
     if (models::in_penalty_box(m.modem, start.start_us)) {
       ++s.totals.penalty_blocked;
       fail_now(s, out, twin, m.modem.current, start.start_us, window_end_us, 0,

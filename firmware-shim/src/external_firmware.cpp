@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "external_link.hpp"
 #include "twelvefold/shim/module.hpp"
@@ -26,8 +27,8 @@ using clock_type = std::chrono::steady_clock;
 }  // namespace
 
 struct external_firmware::state {
-  state(std::string endpoint_text, detail::link l, module& comms)
-      : endpoint(std::move(endpoint_text)), link(std::move(l)), port(comms) {}
+  state(std::string endpoint_text, detail::link l)
+      : endpoint(std::move(endpoint_text)), link(std::move(l)) {}
 
   [[nodiscard]] std::string error(const std::string& what) const {
     return "external firmware '" + endpoint + "': " + what;
@@ -35,8 +36,8 @@ struct external_firmware::state {
 
   std::string endpoint;
   detail::link link;
-  serial_port port;
-  std::string pending_out;  // answers not yet written to the device
+  std::optional<serial_port> port;  // set by bind()
+  std::string pending_out;          // answers not yet written to the device
 };
 
 external_firmware::external_firmware(std::unique_ptr<state> s) : state_(std::move(s)) {}
@@ -45,11 +46,29 @@ external_firmware::~external_firmware() = default;
 
 std::expected<std::unique_ptr<external_firmware>, std::string> external_firmware::open(
     std::string_view endpoint, module& comms, std::chrono::milliseconds connect_timeout) {
+  auto opened = open_unbound(endpoint, connect_timeout);
+  if (opened) (*opened)->bind(comms);
+  return opened;
+}
+
+std::expected<std::unique_ptr<external_firmware>, std::string> external_firmware::open_unbound(
+    std::string_view endpoint, std::chrono::milliseconds connect_timeout) {
   auto link = detail::open_link(endpoint, connect_timeout);
   if (!link)
     return std::unexpected("external firmware '" + std::string(endpoint) + "': " + link.error());
-  return std::unique_ptr<external_firmware>(new external_firmware(
-      std::make_unique<state>(std::string(endpoint), std::move(*link), comms)));
+  return std::unique_ptr<external_firmware>(
+      new external_firmware(std::make_unique<state>(std::string(endpoint), std::move(*link))));
+}
+
+void external_firmware::bind(module& comms) {
+  state_->port.emplace(comms);
+  state_->pending_out.clear();
+}
+
+std::expected<void, std::string> external_firmware::check_endpoint(std::string_view endpoint) {
+  auto kind = detail::check_endpoint(endpoint);
+  if (!kind) return std::unexpected(kind.error());
+  return {};
 }
 
 const std::string& external_firmware::endpoint() const { return state_->endpoint; }
@@ -58,23 +77,28 @@ const std::string& external_firmware::device_address() const { return state_->li
 
 bool external_firmware::connected() const { return state_->link.io_fd >= 0; }
 
-const serial_port::counters& external_firmware::wire_stats() const { return state_->port.stats(); }
+const serial_port::counters& external_firmware::wire_stats() const {
+  static const serial_port::counters none;
+  return state_->port ? state_->port->stats() : none;
+}
 
 std::expected<external_firmware::serve_result, std::string> external_firmware::serve(
     std::int64_t now_us, std::chrono::microseconds budget) {
   state& s = *state_;
+  if (!s.port) return std::unexpected(s.error("no module bound to answer the device"));
+  serial_port& port = *s.port;
   detail::link& l = s.link;
   serve_result result;
   const auto deadline = clock_type::now() + budget;
-  const std::uint64_t lines_before = s.port.stats().lines;
+  const std::uint64_t lines_before = port.stats().lines;
 
   // The device went away: tcp-listen waits for the next one, anything else is over.
   const auto lost = [&](const std::string& why) -> std::expected<serve_result, std::string> {
     l.close_io();
-    s.port.reset();
+    port.reset();
     s.pending_out.clear();
     result.disconnected = true;
-    result.requests = s.port.stats().lines - lines_before;
+    result.requests = port.stats().lines - lines_before;
     if (l.kind == detail::link_kind::tcp_listen) return result;
     return std::unexpected(s.error(why));
   };
@@ -88,7 +112,7 @@ std::expected<external_firmware::serve_result, std::string> external_firmware::s
         const ssize_t n = ::read(l.io_fd, chunk.data(), chunk.size());
         if (n > 0) {
           result.bytes_in += static_cast<std::size_t>(n);
-          s.port.write({chunk.data(), static_cast<std::size_t>(n)}, now_us);
+          port.write({chunk.data(), static_cast<std::size_t>(n)}, now_us);
           continue;
         }
         if (n == 0) return lost("the device closed the connection");
@@ -96,7 +120,7 @@ std::expected<external_firmware::serve_result, std::string> external_firmware::s
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         return lost(std::string("read failed: ") + std::strerror(errno));
       }
-      s.pending_out += s.port.read_all();
+      s.pending_out += port.read_all();
       if (s.pending_out.size() > max_pending_out_bytes) {
         return lost("the device does not read its answers (" +
                     std::to_string(s.pending_out.size()) + " bytes waiting)");
@@ -117,7 +141,7 @@ std::expected<external_firmware::serve_result, std::string> external_firmware::s
         return lost(std::string("write failed: ") + std::strerror(errno));
       }
     }
-    result.requests = s.port.stats().lines - lines_before;
+    result.requests = port.stats().lines - lines_before;
     const auto left =
         std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - clock_type::now());
     if (result.requests > 0 || left.count() <= 0) break;

@@ -255,6 +255,26 @@ void link::accept_waiting() {
   io_fd = fd;
 }
 
+std::expected<link_kind, std::string> check_endpoint(std::string_view endpoint) {
+  const auto host_port_of = [&](std::string_view prefix,
+                                link_kind kind) -> std::expected<link_kind, std::string> {
+    auto where = split_host_port(endpoint.substr(prefix.size()));
+    if (!where) return std::unexpected(where.error());
+    if (where->host.empty()) return std::unexpected(std::string("HOST is empty"));
+    return kind;
+  };
+  if (endpoint.starts_with("tcp-listen:"))
+    return host_port_of("tcp-listen:", link_kind::tcp_listen);
+  if (endpoint.starts_with("tcp:")) return host_port_of("tcp:", link_kind::tcp_connect);
+  if (endpoint == "pty") return link_kind::pty;
+  if (endpoint.starts_with("tty:")) {
+    if (endpoint.size() == 4) return std::unexpected(std::string("tty: needs a device path"));
+    return link_kind::tty;
+  }
+  return std::unexpected(std::string(
+      "unknown kind of endpoint (expected tcp-listen:HOST:PORT, tcp:HOST:PORT, pty or tty:PATH)"));
+}
+
 std::expected<link, std::string> open_link(std::string_view endpoint,
                                            std::chrono::milliseconds connect_timeout) {
   const auto rest = [&](std::string_view prefix) { return endpoint.substr(prefix.size()); };

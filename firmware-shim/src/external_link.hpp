@@ -39,6 +39,9 @@ class link {
 
 // Parses and opens `endpoint` (external_firmware.hpp lists the forms). Errors say what failed,
 // without the endpoint (the caller prefixes it).
+// Parses `endpoint` only (nothing is opened): its kind, or what was expected.
+std::expected<link_kind, std::string> check_endpoint(std::string_view endpoint);
+
 std::expected<link, std::string> open_link(std::string_view endpoint,
                                            std::chrono::milliseconds connect_timeout);
 

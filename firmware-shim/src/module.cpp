@@ -102,14 +102,14 @@ module::answer module::respond(std::string_view json_text, std::int64_t now_us) 
     return handle(json_text, now_us);
   } catch (const std::exception&) {
     // Only allocation failure can get here; the firmware sees an I/O-style error it may retry.
-    ++counters_.request_errors;
+    count_error("{io}");
     return {R"({"err":"module internal error {io}"})", true};
   }
 }
 
 std::string module::reject_request(std::string_view error_text) {
   ++counters_.requests;
-  ++counters_.request_errors;
+  count_error(error_text);
   std::string out;
   json_writer(out).begin_object().field("err", error_text).end_object();
   return out;
@@ -128,7 +128,7 @@ module::answer module::handle(std::string_view json_text, std::int64_t now_us) {
   out.clear();
 
   const auto fail = [this](std::string_view text, const json_value& id) {
-    ++counters_.request_errors;
+    count_error(text);
     out.clear();
     json_writer w(out);
     w.begin_object().field("err", text);
@@ -174,7 +174,7 @@ module::answer module::handle(std::string_view json_text, std::int64_t now_us) {
   const detail::handler handler = impl::find_handler(request_name);
   if (handler == nullptr) {
     if (is_command) {
-      ++counters_.request_errors;
+      count_error("{not-supported}");
       return {std::string(empty_response), false};
     }
     std::string text = "unknown request: ";
@@ -187,13 +187,40 @@ module::answer module::handle(std::string_view json_text, std::int64_t now_us) {
   const detail::reply reply = handler(*this, root, writer, now_us);
   if (is_command) {
     // No answer goes back for a cmd, but a failed one still counts, so misuse stays visible.
-    if (!reply) ++counters_.request_errors;
+    if (!reply) count_error(reply.error());
     return {std::string(empty_response), false};
   }
   if (!reply) return fail(reply.error(), id);
   if (id.present()) writer.key("id").value(id);
   out.push_back('}');
   return {out, true};
+}
+
+namespace {
+thread_local module::error_tally* thread_error_tally = nullptr;
+}  // namespace
+
+module::error_tally* module::tally_errors_on_this_thread(error_tally* tally) {
+  return std::exchange(thread_error_tally, tally);
+}
+
+std::string_view module::error_tag(std::string_view error_text) {
+  const std::size_t close = error_text.rfind('}');
+  if (close == std::string_view::npos) return "untagged";
+  const std::size_t open = error_text.rfind('{', close);
+  if (open == std::string_view::npos || close == open + 1) return "untagged";
+  return error_text.substr(open + 1, close - open - 1);
+}
+
+void module::count_error(std::string_view error_text) {
+  ++counters_.request_errors;
+  if (thread_error_tally == nullptr) return;
+  const std::string_view tag = error_tag(error_text);
+  if (auto it = thread_error_tally->find(tag); it != thread_error_tally->end()) {
+    ++it->second;
+  } else {
+    thread_error_tally->emplace(std::string(tag), 1);
+  }
 }
 
 std::size_t module::notes_pending() const {

@@ -110,6 +110,7 @@ void module::set_transport(std::int64_t now_us, const transport_info& transport)
   const bool changed = !e.transport || e.transport->rat != transport.rat ||
                        e.transport->registered != transport.registered;
   e.transport = transport;
+  penalty_until_us_ = transport.penalty_until_us;  // the modem's box, reflected
   e.transport_us = now_us;
   if (changed) impl::attn_event(*this, "wireless", now_us);
 }
@@ -217,16 +218,17 @@ reply module::impl::card_wireless_penalty(module& m, const json_value& req, json
     }
   }
   if (!f.ok()) return f.failure();
-  if (set.value_or(false)) {
-    penalty_settings& p = m.ext().penalty;
-    if (rate) p.rate = *rate;
-    if (add) p.add_minutes = static_cast<double>(*add);
-    if (max) p.max_minutes = static_cast<double>(*max);
-    if (min) p.min_minutes = static_cast<double>(*min);
+  // The box is the network's modem model's, with the Notecard's default timings: other timings
+  // are refused rather than silently ignored.
+  if (set.value_or(false) && (rate || add || max || min)) {
+    return std::unexpected(std::string(
+        "penalty timings are the Notecard defaults (min 15, add 15, rate 1.25, max 4320 minutes) "
+        "and cannot be changed in this simulator {not-supported}"));
   }
   if (reset.value_or(false)) {
     m.penalty_until_us_ = 0;
     m.failures_ = 0;
+    m.penalty_override_ = true;  // the modem tries at the next session
   }
   const extended* e = m.ext_.get();
   const std::int64_t since_us =

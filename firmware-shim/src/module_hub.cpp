@@ -141,7 +141,10 @@ reply module::impl::hub_sync(module& m, const json_value& req, json_writer& /*ou
   f.boolean("out");
   if (!f.ok()) return f.failure();
   // Returns at once, as the real module does; the device actor sees sync_wanted() and runs it.
-  if (allow.value_or(false)) m.penalty_until_us_ = 0;
+  if (allow.value_or(false)) {  // out of the penalty box: the modem tries anyway
+    m.penalty_until_us_ = 0;
+    m.penalty_override_ = true;
+  }
   request_sync(m, now_us);
   return {};
 }
@@ -212,6 +215,7 @@ reply module::impl::hub_log(module& m, const json_value& req, json_writer& /*out
   enqueue_outbound(m, std::move(note));
   if (sync.value_or(false)) {
     m.penalty_until_us_ = 0;  // the Notecard lets an urgent log out of some penalty boxes
+    m.penalty_override_ = true;
     request_sync(m, now_us);
   }
   return {};

@@ -180,13 +180,6 @@ struct voltage_data {
   std::vector<std::pair<std::string, double>> thresholds;  // highest first; "" when default
 };
 
-struct penalty_settings {
-  double min_minutes = 15;
-  double add_minutes = 15;
-  double rate = 1.25;
-  double max_minutes = 4320;
-};
-
 // The state of everything but the common path (hub, note.add to queues, env, time), allocated
 // the first time a twin uses any of it, so that idle fleets pay one pointer for it.
 struct module::extended {
@@ -197,7 +190,6 @@ struct module::extended {
   attn_state attn;
   dfu_data dfu;
   voltage_data voltage;
-  penalty_settings penalty;
   std::int64_t first_failure_us = 0;
   std::int64_t last_request_us = 0;  // for the ATTN watchdog
 
@@ -329,7 +321,6 @@ struct module::impl {
   static void collect_session(module& m, sync_uplink& up, bool everything, std::int64_t now_us);
   static void settle_session(module& m, bool success, std::int64_t now_us);
   static void apply_web_response(module& m, const web_response& response, std::int64_t now_us);
-  static std::int64_t penalty_minutes_us(const module& m, std::uint32_t failures);
   static std::int32_t effective_minutes(const module& m, bool outbound);
   // Outbound work other than queued Notes (database changes, templates, a DFU report): it
   // rides the outbound interval like them.

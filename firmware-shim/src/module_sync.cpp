@@ -1,5 +1,5 @@
 // module: the typed session interface the device actor drives (sync_wanted, begin_session,
-// end_sync) and the penalty box after failed sessions.
+// end_sync); the penalty box is the modem's, reflected through set_transport.
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -76,19 +76,6 @@ std::optional<std::int64_t> module::penalty_until_us(std::int64_t now_us) const 
   return std::nullopt;
 }
 
-std::int64_t module::impl::penalty_minutes_us(const module& m, std::uint32_t failures) {
-  // The Notecard's registration back-off: the first wait is `min` minutes, each further one
-  // `rate` times the last plus `add`, never more than `max` (card.wireless.penalty).
-  penalty_settings settings;
-  if (const extended* e = m.ext_.get()) settings = e->penalty;
-  double minutes = settings.min_minutes;
-  for (std::uint32_t i = 1; i < failures && i < 64; ++i) {
-    minutes = std::min(settings.max_minutes, minutes * settings.rate + settings.add_minutes);
-  }
-  minutes = std::min(minutes, settings.max_minutes);
-  return static_cast<std::int64_t>(minutes * static_cast<double>(us_per_minute));
-}
-
 void module::impl::collect_session(module& m, sync_uplink& up, bool everything,
                                    std::int64_t now_us) {
   // Oldest first across all files: each queue is in seq order, so repeatedly taking the smallest
@@ -160,7 +147,8 @@ sync_uplink module::begin_session(std::int64_t now_us) {
   sync_uplink up;
   if (sync_open_) return up;
   sync_open_ = true;
-  sync_requested_ = false;  // answered by this session, whatever its outcome
+  sync_requested_ = false;    // answered by this session, whatever its outcome
+  penalty_override_ = false;  // the device actor read it for this session
   last_sync_attempt_us_ = now_us;
   ++sync_attempts_;
   impl::collect_session(*this, up, /*everything=*/true, now_us);
@@ -219,12 +207,9 @@ void module::end_sync(std::int64_t now_us, const sync_downlink* downlink) {
   if (downlink == nullptr) {
     impl::requeue_front(*this, in_session_);
     impl::settle_session(*this, false, now_us);
+    // Counted for card.wireless.penalty; the box itself is the modem's (set_transport).
     if (failures_ == 0) ext().first_failure_us = now_us;
     ++failures_;
-    if (failures_ >= penalty_after_failures) {
-      penalty_until_us_ =
-          now_us + impl::penalty_minutes_us(*this, failures_ - penalty_after_failures + 1);
-    }
     return;
   }
   // Notes the cloud did not acknowledge (a partial session) wait for the next one.

@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <queue>
 #include <thread>
 
 #include <caf/all.hpp>
 
+#include "external_twins.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/device_shard.hpp"
 #include "twelvefold/actors/latency_histogram.hpp"
@@ -445,6 +447,10 @@ class kernel {
       sum.notes_in_flight += totals->notes_in_flight;
       sum.requests += totals->requests;
       sum.request_errors += totals->request_errors;
+      for (const auto& [tag, n] : totals->request_errors_by_tag)
+        sum.request_errors_by_tag[tag] += n;
+      sum.module_wakes += totals->module_wakes;
+      for (const auto& [name, n] : totals->external) sum.external[name] += n;
       sum.missing_sleep_requests += totals->missing_sleep_requests;
       sum.routes.queue_overflow_outbound += totals->notes_lost;
       sum.routes.queue_overflow_inbound += totals->inbound_dropped;
@@ -533,13 +539,35 @@ class kernel {
 }  // namespace
 
 std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
-                                                const run_options& options) {
+                                                const run_options& caller_options) {
+  run_options options = caller_options;
+  const auto notice = [&](const std::string& line) {
+    if (options.on_notice) {
+      options.on_notice(line);
+    } else {
+      std::fprintf(stderr, "twelvefold: %s\n", line.c_str());
+    }
+  };
+  // Hardware / an emulator in the loop: endpoints open before anything else, so that a port
+  // in use fails the run at once; such a device lives on the wall clock, so the run does too.
+  auto external = open_external_twins(*w, notice);
+  if (!external) return std::unexpected(external.error());
+  if (!external->empty() && options.realtime_speed <= 0) {
+    options.realtime_speed = 1;
+    notice(
+        "the scenario has external twins, whose firmware runs on the wall clock: running in "
+        "real time (--realtime 1); pass --realtime SPEED to choose another speed");
+  }
   const int threads = std::max(1, options.threads);
   const auto shard_count = static_cast<std::size_t>(
       std::min<std::size_t>(threads, std::max<std::size_t>(1, w->twins.size())));
 
   std::vector<std::shared_ptr<shim::firmware_library>> firmware;
   for (const device_model_spec& model : w->device_models) {
+    if (!model.external.empty()) {  // its firmware runs outside: nothing to load
+      firmware.emplace_back();
+      continue;
+    }
     auto lib = shim::firmware_library::load(model.firmware_path, static_cast<int>(shard_count));
     if (!lib) {
       return std::unexpected(run_error{run_error_kind::bad_input,
@@ -591,6 +619,7 @@ std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
     shard.end_twin = static_cast<twin_index>(std::min(w->twins.size(), (k + 1) * per_shard));
     shard.firmware = firmware;
     shard.copy_index = static_cast<int>(k);
+    shard.external = *external;
     actors.shards.push_back({spawn_device_shard(system, shard), shard.first_twin, shard.end_twin});
   }
   std::expected<run_summary, run_error> result;

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,7 @@
 #include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/radio.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
+#include "twelvefold/shim/external_firmware.hpp"
 
 namespace twelvefold::sim {
 namespace {
@@ -901,6 +903,8 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
   }
 
   std::set<std::string> model_names;
+  std::set<std::string> external_models;
+  std::map<std::string, std::string> external_endpoints;  // endpoint -> device model
   if (s.device_models_size() == 0) {
     at(root, s, "device_models", 0, "at least one device model is required");
   }
@@ -913,7 +917,30 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       at(mt, model, "name", -1, who + "defined twice");
     }
     std::filesystem::path resolved;
-    if (model.firmware().empty()) {
+    // Hardware / an emulator in the loop: no image to find, an endpoint to check instead.
+    std::string external_where;
+    if (!model.external().empty()) {
+      const diagnostic where = loc.at(mt, model, "external", -1, "");
+      external_where =
+          where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
+      if (!model.firmware().empty()) {
+        at(mt, model, "external", -1,
+           who +
+               "`external` and `firmware` are mutually exclusive (the firmware runs either "
+               "outside the simulator or inside it)");
+      } else if (auto ok = shim::external_firmware::check_endpoint(model.external()); !ok) {
+        at(mt, model, "external", -1,
+           who + "external endpoint " + quoted(model.external()) + ": " + ok.error());
+      } else if (const auto [it, fresh] =
+                     external_endpoints.emplace(model.external(), model.name());
+                 !fresh && !model.external().ends_with(":0") && model.external() != "pty") {
+        at(mt, model, "external", -1,
+           who + "external endpoint " + quoted(model.external()) +
+               " is already used by device model " + quoted(std::as_const(it->second)) +
+               " (one endpoint per device)");
+      }
+      external_models.insert(model.name());
+    } else if (model.firmware().empty()) {
       at(mt, model, "firmware", -1, who + "firmware is required (an image name or a .so path)");
     } else {
       std::vector<std::filesystem::path> tried;
@@ -926,6 +953,7 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
       }
     }
     out.firmware_paths.push_back(resolved);
+    out.external_where.push_back(external_where);
     for (int r = 0; r < model.rats_size(); ++r) {
       models::rat rat{};
       if (!models::parse_rat(model.rats(r), rat)) {
@@ -980,6 +1008,19 @@ void check(const locator& loc, const Scenario& s, const std::filesystem::path& b
     }
     for (int e = 0; e < fleet.env_size(); ++e) {
       if (fleet.env(e).name().empty()) at(ft, fleet, "env", e, who + "env var without a name");
+    }
+  }
+  // An external model stands for one physical device (or emulator) on one endpoint.
+  std::map<std::string, std::uint64_t> external_twins;
+  for (int i = 0; i < s.fleets_size(); ++i) {
+    const auto& fleet = s.fleets(i);
+    if (!external_models.contains(fleet.device_model())) continue;
+    external_twins[fleet.device_model()] += fleet.count();
+    if (external_twins[fleet.device_model()] > 1) {
+      at(loc.nested(root, s, "fleets", i), fleet, "count", -1,
+         "fleet " + quoted(fleet.name()) + ": device model " + quoted(fleet.device_model()) +
+             " is external (one device on one endpoint) and may back exactly one twin; give each "
+             "device its own device model and endpoint");
     }
   }
   if (twins > max_twins) {

@@ -35,7 +35,12 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
   j["sessions_refused"] = s.sessions_refused;
   j["env_updates_sent"] = s.env_updates_sent;
   j["requests"] = s.requests;
-  j["request_errors"] = s.request_errors;
+  // Expected errors (web.* polls answered {web-pending}, card.location before a fix) are part
+  // of the total: by_tag tells them from real misuse.
+  nlohmann::ordered_json error_tags = nlohmann::ordered_json::object();
+  for (const auto& [tag, n] : s.request_errors_by_tag) error_tags[tag] = n;
+  j["request_errors"] = {{"total", s.request_errors}, {"by_tag", error_tags}};
+  j["module_wakes"] = s.module_wakes;
   j["missing_sleep_requests"] = s.missing_sleep_requests;
   nlohmann::ordered_json resets = nlohmann::ordered_json::object();
   for (const auto& [reason, n] : s.firmware_resets) resets[reason] = n;
@@ -46,6 +51,11 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
     j["realtime_speed"] = s.realtime_speed;
     j["realtime_lag_max_seconds"] = s.realtime_lag_max_seconds;
     j["realtime_lag_mean_seconds"] = s.realtime_lag_mean_seconds;
+  }
+  if (!s.external.empty() && s.external.at("twins") > 0) {
+    nlohmann::ordered_json external = nlohmann::ordered_json::object();
+    for (const auto& [name, n] : s.external) external[name] = n;
+    j["external"] = external;
   }
   j["penalty_blocked"] = s.penalty_blocked;
   j["backhaul_failures"] = s.backhaul_failures;

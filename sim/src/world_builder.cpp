@@ -260,6 +260,10 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     actors::device_model_spec model;
     model.name = m.name();
     model.firmware_path = scenario.firmware_paths[static_cast<std::size_t>(i)];
+    model.external = m.external();  // no firmware to load: the device runs outside
+    if (static_cast<std::size_t>(i) < scenario.external_where.size()) {
+      model.external_where = scenario.external_where[static_cast<std::size_t>(i)];
+    }
     for (const auto& name : m.rats()) {
       models::rat rat{};
       models::parse_rat(name, rat);
@@ -312,9 +316,10 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
 
     std::uint32_t count = fl.count();
     // The scenario's own scale (a variant: "scale: 10") and the command line's multiply; an
-    // empty fleet (a move target) stays empty.
+    // empty fleet (a move target) stays empty, and one external device stays one device.
+    const bool external = !w->device_models[w->fleets.back().device_model].external.empty();
     const double scale = (s.has_scale() ? s.scale() : 1.0) * overrides.twin_scale.value_or(1.0);
-    if (scale != 1.0 && count > 0) {
+    if (scale != 1.0 && count > 0 && !external) {
       count = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(count * scale)));
     }
     const auto boot_spread_us =
@@ -335,6 +340,7 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
           static_cast<float>(models::draw_site_offset_c(models::temperature_params{}, place));
       models::random_stream boot(w->seed, twin, models::stream_purpose::boot);
       spec.boot_us = static_cast<std::int64_t>(boot.uniform() * boot_spread_us);
+      if (external) spec.boot_us = 0;  // its link is served from the first window
       w->twins.push_back(spec);
     }
     w->fleets.back().twin_count = count;

@@ -57,54 +57,71 @@ TEST(ModuleHub, HubGetAndHubStatus) {
   EXPECT_EQ(ask(m, R"({"req":"hub.status"})")["connected"], true) << "continuous stays connected";
 }
 
-TEST(ModuleHub, RepeatedFailuresPutTheModuleInAPenaltyBox) {
+// The modem (the network's model) tells the module, with each session's transport, where its
+// registration penalty box ends; the module only reflects it.
+void modem_says(module& m, std::int64_t now_us, std::int64_t penalty_until_us) {
+  transport_info t;
+  t.rat = radio_access::lte_m;
+  t.penalty_until_us = penalty_until_us;
+  m.set_transport(now_us, t);
+}
+
+TEST(ModuleHub, ThePenaltyBoxIsTheModemsAndTheModuleReflectsIt) {
   module m;
   ask(m, R"({"req":"hub.set","outbound":1})");
   ask(m, R"({"req":"note.add","body":{}})");
-  fail_session(m, 1 * minute);
-  fail_session(m, 2 * minute);
-  EXPECT_EQ(m.penalty_until_us(2 * minute), std::nullopt) << "two failures are not a pattern";
-  fail_session(m, 3 * minute);
-  EXPECT_EQ(m.penalty_until_us(3 * minute), 18 * minute) << "15 minutes after the third";
-  EXPECT_FALSE(m.sync_wanted(17 * minute));
-  EXPECT_EQ(m.next_sync_us(4 * minute), 18 * minute);
-  m.request(R"({"req":"hub.sync"})", 4 * minute);
-  EXPECT_FALSE(m.sync_wanted(4 * minute)) << "a plain hub.sync waits out the penalty";
+  for (int i = 1; i <= 4; ++i) fail_session(m, i * minute);
+  EXPECT_EQ(m.penalty_until_us(4 * minute), std::nullopt)
+      << "failures alone do not box the module: the modem decides";
+  // The modem's fourth failure boxed it for 15 minutes (models::modem, Notecard timings).
+  modem_says(m, 4 * minute, 19 * minute);
+  EXPECT_EQ(m.penalty_until_us(4 * minute), 19 * minute);
+  EXPECT_FALSE(m.sync_wanted(18 * minute));
+  EXPECT_EQ(m.next_sync_us(5 * minute), 19 * minute);
+  m.request(R"({"req":"hub.sync"})", 5 * minute);
+  EXPECT_FALSE(m.sync_wanted(5 * minute)) << "a plain hub.sync waits out the penalty";
+  EXPECT_FALSE(m.penalty_override());
 
-  const json status = ask(m, R"({"req":"hub.sync.status"})", 5 * minute);
+  const json status = ask(m, R"({"req":"hub.sync.status"})", 6 * minute);
   EXPECT_EQ(status["alert"], true);
   EXPECT_EQ(status["seconds"], 13 * 60);
-  const json penalty = ask(m, R"({"req":"card.wireless.penalty"})", 5 * minute);
-  EXPECT_EQ(penalty["count"], 3);
-  EXPECT_EQ(penalty["minutes"], 4);
+  const json penalty = ask(m, R"({"req":"card.wireless.penalty"})", 6 * minute);
+  EXPECT_EQ(penalty["count"], 4);
+  EXPECT_EQ(penalty["minutes"], 5);
   EXPECT_EQ(penalty["seconds"], 13 * 60);
   EXPECT_NE(penalty["status"].get<std::string>().find("{registration-failure}"), std::string::npos);
   EXPECT_NE(
-      ask(m, R"({"req":"hub.status"})", 5 * minute)["status"].get<std::string>().find("penalty"),
+      ask(m, R"({"req":"hub.status"})", 6 * minute)["status"].get<std::string>().find("penalty"),
       std::string::npos);
 
-  fail_session(m, 18 * minute);
-  // Next wait: 15 * 1.25 + 15 = 33.75 minutes.
-  EXPECT_EQ(m.penalty_until_us(18 * minute), 18 * minute + 33 * minute + 45'000'000);
-  // hub.sync allow:true lets the firmware out.
-  ask(m, R"({"req":"hub.sync","allow":true})", 19 * minute);
-  EXPECT_TRUE(m.sync_wanted(19 * minute));
-  fail_session(m, 19 * minute);
-  ask(m,
-      R"({"req":"card.wireless.penalty","reset":true,"set":true,"min":5,"add":0,"rate":2,"max":30})",
-      20 * minute);
-  EXPECT_EQ(m.penalty_until_us(20 * minute), std::nullopt);
-  for (int i = 0; i < 3; ++i) fail_session(m, (21 + i) * minute);
-  EXPECT_EQ(m.penalty_until_us(23 * minute), 28 * minute) << "the firmware's own minimum";
+  // hub.sync allow:true lets the firmware out, and asks the modem to try despite its box.
+  ask(m, R"({"req":"hub.sync","allow":true})", 7 * minute);
+  EXPECT_TRUE(m.sync_wanted(7 * minute));
+  EXPECT_TRUE(m.penalty_override());
+  m.begin_session(7 * minute);
+  EXPECT_FALSE(m.penalty_override()) << "one session's worth";
+  m.end_sync(7 * minute, nullptr);
+  modem_says(m, 7 * minute, 7 * minute + 33 * minute + 45'000'000);  // 15 * 1.25 + 15
+  EXPECT_EQ(m.penalty_until_us(7 * minute), 7 * minute + 33 * minute + 45'000'000);
+  // card.wireless.penalty reset:true does the same; other timings are refused, not ignored.
+  EXPECT_NE(ask(m, R"({"req":"card.wireless.penalty","set":true,"min":5})", 8 * minute)["err"]
+                .get<std::string>()
+                .find("{not-supported}"),
+            std::string::npos);
+  EXPECT_EQ(m.penalty_until_us(8 * minute), 7 * minute + 33 * minute + 45'000'000)
+      << "a refused request changes nothing";
+  ask(m, R"({"req":"card.wireless.penalty","reset":true})", 9 * minute);
+  EXPECT_EQ(m.penalty_until_us(9 * minute), std::nullopt);
+  EXPECT_TRUE(m.penalty_override());
   // A success ends it all.
-  ask(m, R"({"req":"hub.sync","allow":true})", 24 * minute);
-  m.begin_session(24 * minute);
+  m.begin_session(10 * minute);
   sync_downlink down;
   down.utc_us = 1'700'000'000'000'000;
-  m.end_sync(24 * minute, &down);
-  EXPECT_EQ(ask(m, R"({"req":"card.wireless.penalty"})", 25 * minute),
+  m.end_sync(10 * minute, &down);
+  modem_says(m, 10 * minute, 0);
+  EXPECT_EQ(ask(m, R"({"req":"card.wireless.penalty"})", 11 * minute),
             json::parse(R"({"minutes":0,"count":0})"));
-  EXPECT_FALSE(ask(m, R"({"req":"hub.sync.status"})", 25 * minute).contains("alert"));
+  EXPECT_FALSE(ask(m, R"({"req":"hub.sync.status"})", 11 * minute).contains("alert"));
 }
 
 TEST(ModuleHub, InboundIntervalSyncsEvenWithNothingToSend) {

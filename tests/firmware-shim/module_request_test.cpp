@@ -23,6 +23,36 @@ std::string error_of(module& m, std::string_view request) {
   return response.value("err", "");
 }
 
+// request_errors by tag (summary.json): tallied per thread, not per module, so that a module's
+// memory does not grow; every module used on the thread adds to the tally while it is set.
+TEST(ModuleRequest, ErrorsAreTalliedByTagOnTheThreadsTally) {
+  module a;
+  module b;
+  ask(a, R"({"req":"no.such"})");  // before any tally: counted by the module only
+  module::error_tally tally;
+  module::error_tally* const previous = module::tally_errors_on_this_thread(&tally);
+  EXPECT_EQ(previous, nullptr);
+  const std::string poll = R"({"req":"web.get","route":"weather","name":"/now"})";
+  ask(a, poll);  // queued: {web-pending} until a session brings the answer
+  ask(a, poll);
+  ask(b, poll);
+  ask(b, R"({"req":"no.such"})");
+  ask(b, R"({"cmd":"no.such"})");  // a failed cmd is silent but counted
+  ask(b, "{");
+  ask(b, R"({"id":1})");             // no req: an error without a tag
+  ask(b, R"({"req":"card.time"})");  // no error
+  EXPECT_EQ(module::tally_errors_on_this_thread(previous), &tally);
+  ask(b, R"({"req":"no.such"})");  // tally unset again
+  EXPECT_EQ(tally, (module::error_tally{
+                       {"web-pending", 3}, {"not-supported", 2}, {"io", 1}, {"untagged", 1}}));
+  EXPECT_EQ(a.counters().request_errors, 3u);
+  EXPECT_EQ(b.counters().request_errors, 6u);
+  EXPECT_EQ(module::error_tag("web.get: waiting for the response {web-pending}"), "web-pending");
+  EXPECT_EQ(module::error_tag("two {a} tags {b}"), "b");
+  EXPECT_EQ(module::error_tag("none"), "untagged");
+  EXPECT_EQ(module::error_tag("empty {}"), "untagged");
+}
+
 TEST(ModuleRequest, MalformedRequestsGetAnErrNeverACrash) {
   module m;
   EXPECT_NE(error_of(m, "{").find("{io}"), std::string::npos);

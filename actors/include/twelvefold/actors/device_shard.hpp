@@ -29,7 +29,8 @@
 
 namespace twelvefold::shim {
 class firmware_library;
-}
+class external_firmware;
+}  // namespace twelvefold::shim
 
 namespace twelvefold::actors {
 
@@ -55,6 +56,9 @@ struct shard_totals {
   std::map<std::string, std::uint64_t> resets_by_reason;  // "assert", "watchdog", ...
   std::vector<twin_final> twins;
   std::uint64_t auth_downlinks_rejected = 0;  // failed the secure element's server check
+  std::uint64_t module_wakes = 0;  // a module's own syncs while its host slept
+  std::map<std::string, std::uint64_t> request_errors_by_tag;  // "web-pending", "io", ...
+  std::map<std::string, std::uint64_t> external;  // external twins' link counters, by name
 };
 
 template <class Inspector>
@@ -67,18 +71,26 @@ typename Inspector::result_type inspect(Inspector& f, shard_totals& x) {
   return f(caf::meta::type_name("shard_totals"), x.activations, x.notes_added, x.notes_lost,
            x.notes_in_flight, x.requests, x.request_errors, x.missing_sleep_requests,
            x.resets_by_reason, x.twins, x.auth_downlinks_rejected, x.inbound_dropped,
-           x.web_responses);
+           x.web_responses, x.module_wakes, x.request_errors_by_tag, x.external);
 }
+
+struct external_device {
+  twin_index twin = 0;
+  std::shared_ptr<shim::external_firmware> link;
+};
 
 struct device_shard_config {
   std::shared_ptr<const world> the_world;
   twin_index first_twin = 0;  // the shard hosts [first_twin, end_twin)
   twin_index end_twin = 0;
-  // One loaded library per device model (index = device model), then one per
-  // world::extra_firmware_paths (DFU images), shared by all shards; this shard runs on copy
-  // `copy_index` of each.
+  // One loaded library per device model (index = device model; null for an external model),
+  // then one per world::extra_firmware_paths (DFU images), shared by all shards; this shard
+  // runs on copy `copy_index` of each.
   std::vector<std::shared_ptr<shim::firmware_library>> firmware;
   int copy_index = 0;
+  // Twins whose firmware runs outside (hardware / an emulator in the loop), their endpoints
+  // already open; the shard hosting each serves it (several shards may see the same list).
+  std::vector<external_device> external;
 };
 
 caf::actor spawn_device_shard(caf::actor_system& system, device_shard_config config);

@@ -31,6 +31,9 @@ struct session_completion {
   float rsrp_dbm = 0;
   std::uint32_t cell_id = 0;
   std::uint8_t rat = 0;  // models::rat the session used
+  // The modem's registration penalty box ends then (0: not in one): the network's modem owns
+  // the box, the module reflects it to the firmware.
+  std::int64_t penalty_until_us = 0;
 };
 
 // Work for one device shard in one window [start, end).
@@ -48,6 +51,9 @@ struct session_start {
   // Measurement only, never on the wire: the true virtual time each Note of the uplink was
   // captured (note.add), in uplink order, so the cloud can report its timestamp error (factor 7).
   std::vector<std::int64_t> note_capture_us;
+  // The firmware lifted the penalty box (hub.sync allow:true, card.wireless.penalty reset:true):
+  // the modem tries this session even inside its box.
+  bool penalty_override = false;
 };
 
 struct window_result {
@@ -232,7 +238,7 @@ typename Inspector::result_type inspect(Inspector& f, wake_entry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_completion& x) {
   return f(caf::meta::type_name("session_completion"), x.twin, x.at_us, x.success, x.downlink,
-           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat);
+           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat, x.penalty_until_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_work& x) {
@@ -240,7 +246,8 @@ typename Inspector::result_type inspect(Inspector& f, window_work& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_start& x) {
-  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink, x.note_capture_us);
+  return f(caf::meta::type_name("session_start"), x.twin, x.start_us, x.uplink, x.note_capture_us,
+           x.penalty_override);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_result& x) {

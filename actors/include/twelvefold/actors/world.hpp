@@ -38,6 +38,10 @@ struct device_model_spec {
   double battery_mah = 19000;
   double mcu_active_ma = 8;
   double sleep_ua = 6;  // whole device asleep: MCU stop mode + modem in PSM
+  // Hardware / an emulator in the loop: the endpoint its firmware attaches to (firmware_path
+  // is then empty), and where the scenario says so ("FILE:LINE:COL", for run errors).
+  std::string external;
+  std::string external_where;
 };
 
 // Config (factor 4, docs/cloud-config.md): the lifecycle stage a fleet stands for.

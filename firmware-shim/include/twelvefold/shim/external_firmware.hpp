@@ -51,6 +51,17 @@ class external_firmware {
   static std::expected<std::unique_ptr<external_firmware>, std::string> open(
       std::string_view endpoint, module& comms,
       std::chrono::milliseconds connect_timeout = std::chrono::seconds(2));
+  // Opens the endpoint before the twin's module exists (a run opens every endpoint up front,
+  // so that a busy port fails the run before it starts); bind() names the module later.
+  static std::expected<std::unique_ptr<external_firmware>, std::string> open_unbound(
+      std::string_view endpoint,
+      std::chrono::milliseconds connect_timeout = std::chrono::seconds(2));
+  // The module that answers the device from now on (must outlive this object).
+  void bind(module& comms);
+  // Checks an endpoint's syntax without opening anything (scenario validation): the kind, and
+  // HOST:PORT with a port from 0 to 65535 or a non-empty tty path. The error says what was
+  // expected, without the endpoint.
+  static std::expected<void, std::string> check_endpoint(std::string_view endpoint);
   ~external_firmware();
   external_firmware(const external_firmware&) = delete;
   external_firmware& operator=(const external_firmware&) = delete;
@@ -58,8 +69,8 @@ class external_firmware {
   // Accepts a waiting device (tcp-listen), reads what the device has sent, answers every
   // complete request line through the module at `now_us`, and writes the answers. Waits up to
   // `budget` for something to answer, and returns as soon as it answered something (or at
-  // once with a zero budget). An error means the link is gone for good (tcp: the device
-  // closed it; a read or write failed); listen-mode disconnects are not errors.
+  // once with a zero budget). Needs a bound module. An error means the link is gone for good (tcp:
+  // the device closed it; a read or write failed); listen-mode disconnects are not errors.
   std::expected<serve_result, std::string> serve(std::int64_t now_us,
                                                  std::chrono::microseconds budget);
 

@@ -36,9 +36,12 @@
 //    has arrived gets {"result":..., "body":...}; repeated before, it gets {web-pending} again
 //    and is not queued twice. A request with `file` (a .dbx) also stores its response as the
 //    Note `note` (or a generated id) of that file, as the Notecard's queued web transactions do.
-//  * A failed session starts a penalty box after penalty_after_failures consecutive failures
-//    (card.wireless.penalty: min 15 minutes, *1.25 + 15 per failure, at most 3 days); sync_wanted
-//    stays false inside it unless hub.sync allow:true or card.wireless.penalty reset:true.
+//  * The registration penalty box belongs to the network's modem model (models::modem, with the
+//    Notecard's timings: after 4 failures, 15 minutes, *1.25 + 15 per repeat, at most 3 days):
+//    it sees the radio. The device actor passes the box's end in transport_info; the module
+//    reflects it to the firmware (card.wireless.penalty, hub.sync.status, hub.status) and keeps
+//    sync_wanted false inside it, unless hub.sync allow:true or card.wireless.penalty reset:true
+//    lift it: then penalty_override() asks the modem to try the next session anyway.
 //  * hub.set inbound (minutes) makes periodic mode sync on its own to fetch inbound data even
 //    with nothing to send; voutbound / vinbound pick the interval by card.voltage's mode.
 #pragma once
@@ -67,7 +70,6 @@ struct env_name_less {
 class module {
  public:
   static constexpr std::string_view log_notefile = "_health_host.qo";
-  static constexpr std::uint32_t penalty_after_failures = 3;
 
   explicit module(module_limits limits = {});
 
@@ -109,6 +111,9 @@ class module {
   // session goes back, untouched (notes to the front of their queues).
   void end_sync(std::int64_t now_us, const sync_downlink* downlink /* null: failed */);
   [[nodiscard]] bool sync_open() const { return sync_open_; }
+  // The firmware lifted the penalty box (hub.sync allow:true, card.wireless.penalty reset:true)
+  // since the last session began: the next session asks the modem to try despite its box.
+  [[nodiscard]] bool penalty_override() const { return penalty_override_; }
   // The answer to a web request that arrived after its session closed.
   void deliver_web_response(std::int64_t now_us, const web_response& response);
 
@@ -146,6 +151,14 @@ class module {
 
   // --- observation ----------------------------------------------------------------------
   [[nodiscard]] const module_counters& counters() const { return counters_; }
+  // Requests answered with "err", by {tag} ("web-pending", "io", ...; "untagged" when the text
+  // has none). Kept per thread, not per module, so that a module's memory does not grow: while
+  // a tally is set, every module used on this thread adds each of its errors to it (a device
+  // shard sets its own around the twins it runs). nullptr stops tallying. Returns the previous.
+  using error_tally = std::map<std::string, std::uint64_t, std::less<>>;
+  static error_tally* tally_errors_on_this_thread(error_tally* tally);
+  // The tag of an error text: what is inside its last {...}, or "untagged".
+  static std::string_view error_tag(std::string_view error_text);
   [[nodiscard]] std::size_t notes_pending() const;  // queued outbound, not in an open session
   [[nodiscard]] std::size_t notes_in_session() const { return in_session_.size(); }
   // Notes still on the device (pending or in the open session) with seq > acked_through_seq:
@@ -164,7 +177,7 @@ class module {
   // mode ("auto", "m", "nb", "gprs"): which radios the firmware allows, in order.
   [[nodiscard]] std::string transport_method() const;
   [[nodiscard]] std::string wireless_mode() const;
-  // End of the penalty box, if the module is in one at now_us.
+  // End of the (modem's) penalty box, if the module is in one at now_us.
   [[nodiscard]] std::optional<std::int64_t> penalty_until_us(std::int64_t now_us) const;
 
  private:
@@ -193,6 +206,7 @@ class module {
 
   extended& ext() { return ext_.ensure(); }  // the less common state, allocated on first use
   answer handle(std::string_view json, std::int64_t now_us);
+  void count_error(std::string_view error_text);  // request_errors, and the thread's tally
 
   module_limits limits_;
   module_counters counters_;
@@ -203,6 +217,7 @@ class module {
   std::int32_t inbound_minutes_ = 60;
   bool sync_requested_ = false;
   bool sync_open_ = false;
+  bool penalty_override_ = false;       // fits beside the flags above: no memory per twin
   std::uint32_t failures_ = 0;          // consecutive failed sessions (penalty box)
   std::int64_t sync_requested_us_ = 0;  // when hub.sync (or sync:true) last asked, if pending
   std::int64_t last_sync_attempt_us_ = 0;

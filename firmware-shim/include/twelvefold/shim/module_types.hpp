@@ -175,6 +175,8 @@ struct transport_info {
   std::optional<std::int32_t> sinr_db;
   std::uint32_t cell_id = 0;
   std::string band;  // e.g. "LTE BAND 20"; "" if unknown
+  // The modem's registration penalty box ends then (0: not in one); the module reflects it.
+  std::int64_t penalty_until_us = 0;
 };
 
 struct module_counters {

@@ -47,6 +47,9 @@ struct run_options {
   double realtime_speed = 0;
   // Checked against the summary when the run ends (results in run_summary::assertions).
   std::vector<assertion_spec> assertions;
+  // One-line notices for the operator (an external twin's endpoint, real time switched on);
+  // stderr when unset. Called on the calling thread, before the run starts.
+  std::function<void(const std::string&)> on_notice;
 };
 
 struct rat_summary {
@@ -108,6 +111,9 @@ struct run_summary {
   std::uint64_t env_updates_sent = 0;
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
+  std::map<std::string, std::uint64_t> request_errors_by_tag;  // "web-pending", "io", ...
+  std::uint64_t module_wakes = 0;  // a module's own periodic syncs while its host slept
+  std::map<std::string, std::uint64_t> external;  // external twins' link counters
   std::uint64_t missing_sleep_requests = 0;
   std::map<std::string, std::uint64_t> firmware_resets;  // by cause: "assert", "watchdog", ...
   double battery_mah_used_mean = 0;

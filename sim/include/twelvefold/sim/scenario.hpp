@@ -30,6 +30,9 @@ struct scenario_file {
   // download size in bytes (size_bytes, or the file's size).
   std::vector<std::filesystem::path> firmware_image_paths;
   std::vector<std::uint64_t> firmware_image_sizes;
+  // Per device model: "FILE:LINE:COL" of its `external` field, empty for simulated firmware
+  // (named in run errors about the endpoint, which are found only when the run opens it).
+  std::vector<std::string> external_where;
   std::int64_t epoch_utc_us = 0;
   std::int64_t duration_us = 0;
   std::map<std::string, std::string> params;  // every #param and the value used

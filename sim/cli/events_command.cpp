@@ -63,7 +63,7 @@ std::string utc_text(std::int64_t utc_us) {
 }
 
 int run_events(const events_args& a) {
-  std::filesystem::path path = a.input;
+  std::filesystem::path path = a.input.empty() ? default_store() : a.input;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) path /= "twins.sqlite";
   if (!std::filesystem::exists(path, ec)) {
@@ -132,6 +132,7 @@ int run_events(const events_args& a) {
 
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   int step = 0;
+  std::size_t printed = 0;
   while ((step = sqlite3_step(s)) == SQLITE_ROW) {
     const std::int64_t at_us = sqlite3_column_int64(s, 2);
     const std::string body = text_column(s, 5);
@@ -145,6 +146,7 @@ int run_events(const events_args& a) {
                       {"file", text_column(s, 4)},
                       {"body", parsed.is_discarded() ? nlohmann::ordered_json(body) : parsed}});
     } else {
+      ++printed;
       std::cout << utc_text(epoch_utc_us + at_us) << "  " << text_column(s, 1) << "  "
                 << text_column(s, 3) << "  "
                 << (text_column(s, 4).empty() ? "-" : text_column(s, 4)) << "  " << body << "\n";
@@ -154,7 +156,13 @@ int run_events(const events_args& a) {
     std::cerr << "twelvefold events: " << path.string() << ": " << sqlite3_errmsg(db.get()) << "\n";
     return exit_failed;
   }
-  if (a.json) std::cout << rows.dump(2) << "\n";
+  if (a.json) {
+    std::cout << rows.dump(2) << "\n";
+  } else if (printed == 0) {
+    // Say so, rather than print nothing: Notes reach table events only through a store route.
+    std::cerr << "twelvefold events: no events match in " << path.string()
+              << " (Notes are recorded only when a route with `sink { store {} }` matches)\n";
+  }
   return exit_ok;
 }
 
@@ -166,7 +174,10 @@ std::function<std::optional<int>()> add_events_command(CLI::App& app) {
       "events",
       "List a run's events (table events of OUT/twins.sqlite): Notes routed to the "
       "store, and whatever else the cloud recorded");
-  cmd->add_option("run", args->input, "A run's output directory or its twins.sqlite")->required();
+  cmd->add_option("run", args->input,
+                  "A run's output directory or its twins.sqlite (default: the newest "
+                  "out/*/twins.sqlite)");
+  cmd->add_option("--db", args->input, "Same as RUN (as `twin show --db`)");
   cmd->add_option("--serial", args->serial, "Only this device serial");
   cmd->add_option("--file", args->file, "Only this Notefile (e.g. data.qo)");
   cmd->add_option("--kind", args->kind, "Only this kind (note, db, log, ...)");

@@ -21,7 +21,8 @@ fleets { name: "g" device_model: "m" count: 0 region: "r" lifecycle: "repair" }
 )";
 
 std::vector<diagnostic> errors_of(const std::string& extra) {
-  auto loaded = parse_scenario(std::string(base) + extra, "s.txtpb", ".", {{TF_TEST_FIRMWARE_DIR}, {}});
+  auto loaded =
+      parse_scenario(std::string(base) + extra, "s.txtpb", ".", {{TF_TEST_FIRMWARE_DIR}, {}});
   EXPECT_FALSE(loaded.has_value()) << extra;
   return loaded ? std::vector<diagnostic>{} : loaded.error();
 }
@@ -73,7 +74,7 @@ TEST(ConfigValidation, ShippedFleetConfigScenarioLoads) {
                               {{TF_TEST_FIRMWARE_DIR}, {}});
   ASSERT_TRUE(loaded) << to_string(loaded.error());
   const auto w = build_world(*loaded);
-  EXPECT_EQ(w->twins.size(), 300U);
+  EXPECT_EQ(w->twins.size(), 3000U);
   EXPECT_EQ(w->cloud_timeline.size(), 4U);
 }
 

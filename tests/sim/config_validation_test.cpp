@@ -69,11 +69,11 @@ timeline { at: "1h" fleet_move { from_fleet: "f" to_fleet: "g" percent: 50 } }
 }
 
 TEST(ConfigValidation, ShippedFleetConfigScenarioLoads) {
-  auto loaded = load_scenario(std::string(TF_SOURCE_DIR) + "/scenarios/fleet-config",
+  auto loaded = load_scenario(std::string(TF_SOURCE_DIR) + "/scenarios/fleet-config-rollout",
                               {{TF_TEST_FIRMWARE_DIR}, {}});
   ASSERT_TRUE(loaded) << to_string(loaded.error());
   const auto w = build_world(*loaded);
-  EXPECT_EQ(w->twins.size(), 300U);
+  EXPECT_EQ(w->twins.size(), 3000U);
   EXPECT_EQ(w->cloud_timeline.size(), 4U);
 }
 

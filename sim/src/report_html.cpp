@@ -274,6 +274,7 @@ tr:last-child td{border-bottom:none}
 .kv div{display:flex;justify-content:space-between;border-bottom:1px solid #f0f1f4;padding:5px 0;font-size:13px}
 .kv div span:first-child{color:#6b7280}.kv div span:last-child{font-variant-numeric:tabular-nums;font-weight:500}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;background:#f3f4f6;padding:1px 4px;border-radius:3px}
+.dim{color:#7b8494;font-size:12px}
 footer{color:#9aa1ad;font-size:12px;padding:0 32px 24px}
 )css";
 
@@ -295,7 +296,7 @@ cell num_cell(const std::string& s) { return {esc(s), true}; }
 
 std::string table_html(const std::vector<cell>& header,
                        const std::vector<std::vector<cell>>& rows) {
-  std::string out = "<table><thead><tr>";
+  std::string out = "<div style=\"overflow-x:auto\"><table><thead><tr>";
   for (const auto& h : header) {
     out += std::string("<th") + (h.numeric ? " class=\"n\"" : "") + ">" + h.html + "</th>";
   }
@@ -307,7 +308,7 @@ std::string table_html(const std::vector<cell>& header,
     }
     out += "</tr>";
   }
-  return out + "</tbody></table>";
+  return out + "</tbody></table></div>";
 }
 
 std::string kv_html(const std::vector<std::pair<std::string, std::string>>& items) {
@@ -716,19 +717,21 @@ std::string dfu_panel(const json& s) {
     for (const auto& c : campaigns) {
       const double halted = num(c, "halted_at_s");
       rows.push_back(
-          {text_cell(str(c, "name")), text_cell(str(c, "fleet")), text_cell(str(c, "image")),
+          {{esc(str(c, "name")) + "<div class=\"dim\">" + esc(str(c, "image")) + "</div>", false},
+           text_cell(str(c, "fleet")),
            num_cell(num(c, "started_at_s") < 0 ? "after run"
                                                : r::time_label(num(c, "started_at_s"))),
-           num_cell(count_text(num(c, "twins_targeted"))), num_cell(count_text(num(c, "applied"))),
-           num_cell(count_text(num(c, "failed"))), num_cell(count_text(num(c, "rolled_back"))),
+           num_cell(count_text(num(c, "twins_targeted"))),
+           num_cell(count_text(num(c, "applied"))),
+           num_cell(count_text(num(c, "failed"))),
+           num_cell(count_text(num(c, "rolled_back"))),
            num_cell(halted < 0 || std::isnan(halted) ? "-" : r::time_label(halted)),
            num_cell(r::number_text(num(c, "bytes_down") / 1024) + " KiB")});
     }
-    body = table_html(
-        {text_cell("campaign"), text_cell("fleet"), text_cell("image"), num_cell("started"),
-         num_cell("targeted"), num_cell("applied"), num_cell("failed"), num_cell("rolled back"),
-         num_cell("halted"), num_cell("down")},
-        rows);
+    body = table_html({text_cell("campaign"), text_cell("fleet"), num_cell("started"),
+                       num_cell("targeted"), num_cell("applied"), num_cell("failed"),
+                       num_cell("rolled back"), num_cell("halted"), num_cell("down")},
+                      rows);
   }
   return panel("Firmware update campaigns",
                "Factor 8 (docs/cloud-dfu.md): twins reached, applied, failed and rolled back.",

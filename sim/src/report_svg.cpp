@@ -307,8 +307,8 @@ std::string time_chart_svg(const time_chart& c) {
              (c.stacked ? "0.55" : "0.10") + "\" stroke=\"none\"/>";
     }
     if (!line.empty()) {
-      out += "<path d=\"" + line + "\" fill=\"none\" stroke=\"" + s.color +
-             "\" stroke-width=\"2\" stroke-linejoin=\"round\"/>";
+      out += "<path d=\"" + line + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"" +
+             (c.stacked ? "1.2" : "2") + "\" stroke-linejoin=\"round\"/>";
     }
     if (c.stacked) {
       for (std::size_t i = 0; i < n; ++i) {

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--param", a.params, "Set a scenario #param (NAME=VALUE; repeat for several)");
   };
 
-  CLI::App* run_cmd =
-      app.add_subcommand("run", "Run a scenario; writes OUT/summary.json and OUT/twins.sqlite");
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run a scenario; writes OUT/summary.json, OUT/twins.sqlite, OUT/report.html");
   run_cmd->add_option("scenario", run.scenario,
                       "Scenario directory or .txtpb file (default: the built-in quickstart)");
   run_cmd->add_option("--out", run.out_dir, "Output directory (default: out/<scenario name>)");

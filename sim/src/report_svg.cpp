@@ -242,6 +242,8 @@ std::string time_chart_svg(const time_chart& c) {
   double x_hi = n > 0 ? c.x_s.back() : 3600;
   if (c.bars) x_lo -= spacing;
   if (x_hi <= x_lo) x_lo -= spacing / 2, x_hi += spacing / 2;
+  // Simulated time starts at 0: never show negative offsets for padding.
+  if (x_lo < 0 && n > 0 && c.x_s.front() >= 0) x_hi -= x_lo, x_lo = 0;
   const ticks xt = time_ticks(x_lo, x_hi);
   const auto fx = [&](double x) { return a.x0 + (x - x_lo) / (x_hi - x_lo) * a.w; };
   const auto fy = [&](double y) { return a.y0 + a.h - (y - yt.lo) / (yt.hi - yt.lo) * a.h; };

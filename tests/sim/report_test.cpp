@@ -154,7 +154,8 @@ TEST_F(Report, EmptyAndSingleSampleTimelinesStillRender) {
   const std::string html = read_all(dir + "/report.html");
   EXPECT_NE(html.find("No data for this run"), std::string::npos);
   EXPECT_NE(html.find("No Note was delivered"), std::string::npos);
-  EXPECT_NE(html.find("<circle"), std::string::npos);  // the single sample, as a dot
+  EXPECT_NE(html.find("<circle"), std::string::npos);    // the single sample, as a dot
+  EXPECT_EQ(html.find(">-30 min<"), std::string::npos);  // padding never shows negative time
   const std::string csv = read_all(dir + "/timeseries.csv");
   EXPECT_EQ(count_of(csv, "\r\n"), 2u) << csv;
 }

@@ -64,5 +64,7 @@ namespace twelvefold::cli {
 // Registers `twelvefold events` (events_command.cpp); the returned function runs it after
 // parsing when it was the chosen subcommand (otherwise it returns nullopt).
 std::function<std::optional<int>()> add_events_command(CLI::App& app);
+// Registers `twelvefold report` (report_command.cpp), the same way.
+std::function<std::optional<int>()> add_report_command(CLI::App& app);
 
 }  // namespace twelvefold::cli

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--param", a.params, "Set a scenario #param (NAME=VALUE; repeat for several)");
   };
 
-  CLI::App* run_cmd =
-      app.add_subcommand("run", "Run a scenario; writes OUT/summary.json and OUT/twins.sqlite");
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run a scenario; writes OUT/summary.json, OUT/twins.sqlite, OUT/report.html");
   run_cmd->add_option("scenario", run.scenario,
                       "Scenario directory or .txtpb file (default: the built-in quickstart)");
   run_cmd->add_option("--out", run.out_dir, "Output directory (default: out/<scenario name>)");
@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   twin_list->add_flag("--json", twin.json, "Print the twins as JSON");
   const auto events_command = add_events_command(app);
+  const auto report_command = add_report_command(app);
 
   try {
     app.parse(argc, argv);
@@ -105,5 +106,6 @@ int main(int argc, char** argv) {
   if (twin_show->parsed()) return twin_show_command(twin);
   if (twin_list->parsed()) return twin_list_command(twin);
   if (const auto code = events_command()) return *code;
+  if (const auto code = report_command()) return *code;
   return exit_bad_input;
 }

@@ -15,6 +15,7 @@
 #include "scenario_input.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
 #include "twelvefold/sim/kernel.hpp"
+#include "twelvefold/sim/report.hpp"
 #include "twelvefold/sim/summary.hpp"
 
 namespace twelvefold::cli {
@@ -56,7 +57,8 @@ void print_human_summary(const sim::run_summary& s, const std::filesystem::path&
         static_cast<unsigned long long>(c.applied), static_cast<unsigned long long>(c.failed),
         static_cast<unsigned long long>(c.rolled_back), c.halted_at_s >= 0 ? " (halted)" : "");
   }
-  std::printf("Wrote %s and %s\n", (out / "summary.json").c_str(), (out / "twins.sqlite").c_str());
+  std::printf("Wrote %s, %s and %s (+ CSVs)\n", (out / "summary.json").c_str(),
+              (out / "twins.sqlite").c_str(), (out / "report.html").c_str());
 }
 
 // Every assertion with its measured value; with --quiet only the failures (for CI logs).
@@ -116,6 +118,11 @@ int run_command(const run_args& args) {
   }
   if (auto ok = sim::write_summary(out, *summary); !ok) {
     std::fprintf(stderr, "twelvefold run: %s\n", ok.error().c_str());
+    return exit_failed;
+  }
+  // report.html and the CSVs (docs/outputs.md, "Reports"); a run without them has failed.
+  if (auto report = sim::write_report(out); !report) {
+    std::fprintf(stderr, "twelvefold run: %s\n", report.error().message.c_str());
     return exit_failed;
   }
   if (args.json) {

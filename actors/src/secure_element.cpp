@@ -22,6 +22,10 @@ const auth_keys::key32& secure_element_bank::server_public(std::uint32_t cert) {
 
 void secure_element_bank::seal_uplink(se_slot& slot, const se_session& session,
                                       std::string& uplink) {
+  if (auth_keys::compact_scheme(session.rat_name)) {
+    seal_compact(slot, session, uplink);
+    return;
+  }
   const auto now_s = static_cast<std::uint32_t>(session.at_us / 1'000'000);
   const bool resumable = slot.ticket_id != 0 && slot.ticket_generation == session.generation &&
                          slot.ticket_rat == session.rat &&
@@ -62,6 +66,7 @@ void secure_element_bank::seal_uplink(se_slot& slot, const se_session& session,
 
 bool secure_element_bank::open_downlink(se_slot& slot, const se_session& session,
                                         std::string_view downlink) {
+  if (auth_keys::compact_scheme(session.rat_name)) return open_compact(slot, session, downlink);
   wire::v1::SessionDownlink down;
   if (!down.ParseFromArray(downlink.data(), static_cast<int>(downlink.size())) ||
       !down.has_auth()) {

@@ -14,6 +14,8 @@
 // checks the server's signature (or the ticket MAC), follows a new server certificate when the
 // root it pins vouches for it, and stores a newly issued ticket. A downlink that fails these
 // checks is dropped: the session then counts as failed and the module keeps its Notes.
+// Packet-limited transports (LoRaWAN, NTN) use the compact scheme instead: an OTAA-sized join
+// and a 4-byte MIC per frame (docs/cloud-auth.md, "Packet-limited transports").
 //
 // Thread: one shard's bank is used by that shard's actor only.
 #pragma once
@@ -59,6 +61,8 @@ struct se_counters {
   std::uint64_t resumed = 0;
   std::uint64_t downlinks_rejected = 0;  // failed the server signature / MAC check
   std::uint64_t cert_switches = 0;
+  std::uint64_t compact_joins = 0;     // packet-limited transports: joins sent
+  std::uint64_t compact_sessions = 0;  // packet-limited transports: MIC-only sessions sent
 };
 
 class secure_element_bank {
@@ -74,6 +78,10 @@ class secure_element_bank {
 
  private:
   const auth_keys::key32& server_public(std::uint32_t cert);
+  // The compact scheme of packet-limited transports (secure_element_compact.cpp): a join when
+  // the element holds no session key, else a 4-byte MIC; the same slot holds the session key.
+  void seal_compact(se_slot& slot, const se_session& session, std::string& uplink);
+  bool open_compact(se_slot& slot, const se_session& session, std::string_view downlink);
 
   std::uint64_t seed_;
   auth_keys::key32 root_public_{};

@@ -113,6 +113,62 @@ key32 ticket_key(std::uint64_t scenario_seed, std::string_view serial, std::uint
       .final();
 }
 
+bool compact_scheme(std::string_view rat) { return rat == "lorawan" || rat == "ntn"; }
+
+key32 compact_root_key(std::uint64_t scenario_seed, std::string_view serial,
+                       std::uint32_t generation) {
+  init();
+  const key32 factory = secret_of(scenario_seed, "factory");
+  return hasher("twelvefold/compact-root-key/v1", factory.data(), factory.size())
+      .text(serial)
+      .u64(generation)
+      .final();
+}
+
+key32 stray_compact_key(std::uint64_t scenario_seed, std::uint64_t n) {
+  init();
+  return hasher("twelvefold/stray-compact-key/v1").u64(scenario_seed).u64(n).final();
+}
+
+std::uint32_t join_nonce(std::uint64_t scenario_seed, std::string_view serial,
+                         std::uint32_t generation, std::uint64_t dev_nonce) {
+  init();
+  const key32 secret = secret_of(scenario_seed, "joins");
+  const key32 h = hasher("twelvefold/join-nonce/v1", secret.data(), secret.size())
+                      .text(serial)
+                      .u64(generation)
+                      .u64(dev_nonce)
+                      .final();
+  return static_cast<std::uint32_t>(h[0]) | (static_cast<std::uint32_t>(h[1]) << 8) |
+         (static_cast<std::uint32_t>(h[2]) << 16) | (static_cast<std::uint32_t>(h[3]) << 24);
+}
+
+key32 compact_session_key(const key32& root, std::uint64_t dev_nonce, std::uint32_t join_nonce,
+                          std::string_view rat) {
+  init();
+  return hasher("twelvefold/compact-session-key/v1", root.data(), root.size())
+      .u64(dev_nonce)
+      .u64(join_nonce)
+      .text(rat)
+      .final();
+}
+
+std::uint32_t mic(const compact_transcript& t, const key32& key) {
+  init();
+  const key32 h = hasher("twelvefold/compact-mic/v1", key.data(), key.size())
+                      .u64(static_cast<std::uint64_t>(t.kind))
+                      .text(t.serial)
+                      .text(t.device_id)
+                      .u64(t.session_seq)
+                      .u64(t.at_s)
+                      .u64(t.join_nonce)
+                      .text(t.rat)
+                      .text(t.body)
+                      .final();
+  return static_cast<std::uint32_t>(h[0]) | (static_cast<std::uint32_t>(h[1]) << 8) |
+         (static_cast<std::uint32_t>(h[2]) << 16) | (static_cast<std::uint32_t>(h[3]) << 24);
+}
+
 key32 hash(const uplink_transcript& t) {
   init();
   return hasher("twelvefold/uplink/v1")

@@ -90,6 +90,41 @@ bool verify_mac(const key32& digest, std::string_view tag, const key32& key);
 std::string seal(const key32& secret, const key32& ed25519_public);
 bool open(std::string_view sealed, const ed25519_pair& key, key32& secret);
 
+// --- Compact scheme of packet-limited transports (LoRaWAN, NTN; docs/cloud-auth.md) ---------
+// The transports that use it: the packet-limited ones (models radio_model::packet_limited()),
+// by the RAT name an uplink declares — both ends decide from that name alone.
+bool compact_scheme(std::string_view rat);
+// The device's root key (LoRaWAN's AppKey): derived from the same factory secret as the
+// Ed25519 seed, over (serial, hardware generation), under its own label.
+key32 compact_root_key(std::uint64_t scenario_seed, std::string_view serial,
+                       std::uint32_t generation);
+// A root key nobody provisioned (spoofing attacker number `n`).
+key32 stray_compact_key(std::uint64_t scenario_seed, std::uint64_t n);
+// The cloud's join nonce answering the join with counter `dev_nonce` (LoRaWAN's JoinNonce):
+// derived from the cloud's join secret, so the cloud stores only the join's counter.
+std::uint32_t join_nonce(std::uint64_t scenario_seed, std::string_view serial,
+                         std::uint32_t generation, std::uint64_t dev_nonce);
+// The session key both ends derive at the join (LoRaWAN 1.0's NwkSKey/AppSKey, one key here:
+// the sim encrypts nothing, it only authenticates).
+key32 compact_session_key(const key32& root, std::uint64_t dev_nonce, std::uint32_t join_nonce,
+                          std::string_view rat);
+
+// What a compact MIC covers. `kind` separates join, join accept, uplink and downlink MICs.
+enum class mic_kind : std::uint8_t { join, join_accept, uplink, downlink };
+struct compact_transcript {
+  mic_kind kind = mic_kind::uplink;
+  std::string_view serial;
+  std::string_view device_id;     // uplinks and joins
+  std::uint64_t session_seq = 0;  // the frame counter (downlinks: the uplink's)
+  std::uint32_t at_s = 0;         // joins: device clock
+  std::uint32_t join_nonce = 0;   // join accepts
+  std::string_view rat;
+  std::string_view body;  // the bytes before the MIC fields
+};
+// BLAKE2b-256 keyed by `key` over the transcript, truncated to its first 4 bytes (as LoRaWAN
+// truncates AES-CMAC): a forger's chance is 2^-32 per frame and every try costs airtime.
+std::uint32_t mic(const compact_transcript& t, const key32& key);
+
 // A wire message ends with its auth record: true with `body` = the bytes before `record`
 // when `bytes` ends with exactly `record`.
 bool split_body(std::string_view bytes, std::string_view record, std::string_view& body);

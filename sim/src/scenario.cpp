@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "serial_rule.hpp"
 #include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/models/battery.hpp"
 #include "twelvefold/models/radio.hpp"
@@ -137,24 +138,12 @@ std::filesystem::path resolve_firmware(const std::string& firmware,
 
 // Factor 9 / 11 timeline events (docs/cloud-auth.md): serials and fleets must exist, rates
 // must be finite and at most one per second.
-bool serial_exists(const Scenario& s, const std::string& serial) {
+// A serial that names a twin of the scenario: a fleet's serial prefix (the builder's rule,
+// serial_rule.hpp), then its 1-based number in 7 digits.
+bool known_serial(const Scenario& s, std::string_view serial) {
   for (const auto& fleet : s.fleets()) {
-    // The builder's default prefix: the fleet name upper-cased, other characters as '-'.
-    std::string prefix = fleet.serial_prefix();
-    if (prefix.empty()) {
-      for (char c : fleet.name()) {
-        prefix += std::isalnum(static_cast<unsigned char>(c))
-                      ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
-                      : '-';
-      }
-      prefix += "-";
-    }
-    if (serial.size() != prefix.size() + 7 || !serial.starts_with(prefix)) continue;
-    std::uint32_t number = 0;
-    const char* begin = serial.data() + prefix.size();
-    auto [end, ec] = std::from_chars(begin, serial.data() + serial.size(), number);
-    if (ec == std::errc{} && end == serial.data() + serial.size() && number >= 1 &&
-        number <= fleet.count()) {
+    if (serial_in_fleet(serial, serial_prefix(fleet.serial_prefix(), fleet.name()),
+                        fleet.count())) {
       return true;
     }
   }
@@ -185,7 +174,7 @@ void check_auth_event(const locator& loc, const pb::TextFormat::ParseInfoTree* e
                           const char* field, int i, const std::string& serial) {
     if (serial.empty()) {
       at(tree, m, field, i, who + "a serial is required");
-    } else if (!serial_exists(s, serial)) {
+    } else if (!known_serial(s, serial)) {
       at(tree, m, field, i,
          who + "unknown serial " + quoted(serial) +
              " (a fleet's serial_prefix followed by 7 digits, 1..count)");
@@ -413,16 +402,8 @@ void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree*
 // Config (docs/cloud-config.md) -----------------------------------------------------------
 
 std::string serial_prefix_of(const scenario::v1::Fleet& fleet) {
-  if (!fleet.serial_prefix().empty()) return fleet.serial_prefix();
-  std::string prefix;  // as the world builder derives it
-  for (char c : fleet.name()) {
-    prefix += std::isalnum(static_cast<unsigned char>(c))
-                  ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
-                  : '-';
-  }
-  return prefix + "-";
+  return serial_prefix(fleet.serial_prefix(), fleet.name());
 }
-
 
 // The env vars the platform itself reads (logs, factor 10) must hold a value it understands.
 std::string reserved_env_error(const std::string& name, const std::string& value) {
@@ -525,7 +506,7 @@ void check_config(const locator& loc, const Scenario& s, const std::set<std::str
     const std::string who = "device_env " + quoted(d.serial()) + ": ";
     if (d.serial().empty()) {
       at(root, s, "device_env", i, "device_env: serial is required");
-    } else if (!serial_exists(s, d.serial())) {
+    } else if (!known_serial(s, d.serial())) {
       at(dt, d, "serial", -1, who + "no twin has this serial");
     }
     for (int e = 0; e < d.env_size(); ++e) {
@@ -556,7 +537,7 @@ void check_config_event(const locator& loc, const Scenario& s,
     if (c.scope() == "fleet") {
       if (!fleet_names.contains(c.fleet())) at(ct, c, "fleet", -1, who + known_fleet(c.fleet()));
     } else if (c.scope() == "device") {
-      if (!serial_exists(s, c.serial())) {
+      if (!known_serial(s, c.serial())) {
         at(ct, c, "serial", -1, who + "no twin has serial " + quoted(c.serial()));
       }
     } else if (c.scope() != "project") {
@@ -599,7 +580,7 @@ void check_config_event(const locator& loc, const Scenario& s,
     at(mt, m, "serials", 0, who + "serials name the twins: count and percent do not apply");
   }
   for (int i = 0; i < m.serials_size(); ++i) {
-    if (!serial_exists(s, m.serials(i))) {
+    if (!known_serial(s, m.serials(i))) {
       at(mt, m, "serials", i, who + "no twin has serial " + quoted(m.serials(i)));
     }
   }
@@ -735,29 +716,6 @@ void check_routes(const locator& loc, const Scenario& s, const std::set<std::str
       errors.push_back(loc.at(wt, w, "url", -1, who + "url: " + url.error()));
     }
   }
-}
-
-// A serial the run will have: a fleet's serial prefix, then its 1-based number (7 digits).
-bool known_serial(const Scenario& s, const std::string& serial) {
-  for (const auto& fleet : s.fleets()) {
-    std::string prefix = fleet.serial_prefix();
-    if (prefix.empty()) {  // the world builder's default: the name upper-cased, then '-'
-      for (char c : fleet.name()) {
-        prefix += std::isalnum(static_cast<unsigned char>(c))
-                      ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
-                      : '-';
-      }
-      prefix += '-';
-    }
-    if (!serial.starts_with(prefix) || serial.size() != prefix.size() + 7) continue;
-    const std::string digits = serial.substr(prefix.size());
-    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      continue;
-    }
-    const auto n = std::stoul(digits);
-    if (n >= 1 && n <= fleet.count()) return true;
-  }
-  return false;
 }
 
 // Checks a RouteRepoint, DbUpdate or InboundNote; false when the event is none of them.

@@ -120,7 +120,10 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                {"current_cert", a.current_cert},
                {"devices_on_new_cert", a.devices_on_new_cert},
                {"followed_after_overlap", a.followed_after_overlap},
-               {"hardware_replacements", a.hardware_replacements}};
+               {"hardware_replacements", a.hardware_replacements},
+               {"compact_joins", a.compact_joins},
+               {"compact_sessions", a.compact_sessions},
+               {"cert_exempt_twins", a.cert_exempt_twins}};
   // Firmware updates (factor 8, docs/cloud-dfu.md).
   nlohmann::ordered_json campaigns = nlohmann::ordered_json::array();
   for (const auto& c : s.dfu.campaigns) {

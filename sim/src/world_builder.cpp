@@ -7,6 +7,7 @@
 #include <numbers>
 #include <tuple>
 
+#include "serial_rule.hpp"
 #include "twelvefold/models/random.hpp"
 #include "twelvefold/models/sensors.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -200,16 +201,6 @@ void build_device_env(const scenario::v1::Scenario& s, actors::world& w) {
   for (auto& [twin, env] : by_twin) w.device_env.push_back({twin, std::move(env)});
 }
 
-std::string default_prefix(const std::string& fleet) {
-  std::string prefix;
-  for (char c : fleet) {
-    prefix += std::isalnum(static_cast<unsigned char>(c))
-                  ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
-                  : '-';
-  }
-  return prefix + "-";
-}
-
 }  // namespace
 
 std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
@@ -305,8 +296,7 @@ std::shared_ptr<const actors::world> build_world(const scenario_file& scenario,
     const auto& fl = s.fleets(f);
     actors::fleet_spec fleet;
     fleet.name = fl.name();
-    fleet.serial_prefix =
-        fl.serial_prefix().empty() ? default_prefix(fl.name()) : fl.serial_prefix();
+    fleet.serial_prefix = serial_prefix(fl.serial_prefix(), fl.name());
     fleet.device_model = index_of(w->device_models, fl.device_model());
     fleet.region = index_of(w->regions, fl.region());
     fleet.env = env_of(fl.env());

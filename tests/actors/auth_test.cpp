@@ -2,6 +2,7 @@
 // end on real wire bytes, including every way a session can be refused.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 
 #include "cloud/auth.hpp"
@@ -335,6 +336,234 @@ TEST_F(Auth, AttackPlanSessionsGoThroughVerificationAndAreCounted) {
   EXPECT_EQ(t.attack_sessions, 37u);
   EXPECT_EQ(events.size(), 37u);
   EXPECT_EQ(events.front().kind, "auth.rejected");
+}
+
+// --- Compact scheme of packet-limited transports (LoRaWAN, NTN) -------------------------------
+
+class CompactAuth : public Auth {
+ protected:
+  void SetUp() override { dev.rat = static_cast<std::uint8_t>(models::rat::lorawan); }
+
+  // The uplink body the element seals (as device::uplink builds it, before sealing).
+  std::string body_of(const device& d) const {
+    wire::v1::SessionUplink up;
+    up.set_serial(d.serial);
+    up.set_device_id(d.device_id);
+    up.set_session_seq(d.seq);
+    up.mutable_status()->set_rat(std::string(models::rat_name(static_cast<models::rat>(d.rat))));
+    auto* note = up.add_notes();
+    note->set_seq(d.seq);
+    note->set_file("data.qo");
+    note->set_body("{\"temp\":21.5}");
+    return up.SerializeAsString();
+  }
+  // A sealed downlink answering `grant` and its body's size.
+  std::string downlink_for(const device& d, const auth_grant& grant, std::int64_t at_us,
+                           std::size_t* body_size) {
+    wire::v1::SessionDownlink down;
+    down.set_utc_us(at_us);
+    down.set_acked_through_seq(d.seq);
+    std::string bytes = down.SerializeAsString();
+    *body_size = bytes.size();
+    cloud.seal_downlink(d.twin, at_us, grant, bytes);
+    return bytes;
+  }
+};
+
+TEST_F(CompactAuth, JoinThenMicSessionsVerifyBothWays) {
+  bool ok = false;
+  EXPECT_EQ(exchange(dev, hour_us, &ok), auth_reject::none);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(dev.slot.ticket_id, 1u);  // the join accept's session key is held (join counter 1)
+  EXPECT_EQ(cloud.totals().compact_joins, 1u);
+  for (int i = 2; i <= 5; ++i) {
+    EXPECT_EQ(exchange(dev, i * hour_us, &ok), auth_reject::none);
+    EXPECT_TRUE(ok);
+  }
+  EXPECT_EQ(cloud.totals().compact_sessions, 4u);
+  EXPECT_EQ(cloud.totals().sessions_verified, 5u);
+  EXPECT_EQ(cloud.totals().handshakes + cloud.totals().resumed, 0u);  // no Ed25519 at all
+  EXPECT_EQ(bank.counters().compact_joins, 1u);
+  EXPECT_EQ(bank.counters().compact_sessions, 4u);
+  EXPECT_EQ(bank.counters().downlinks_rejected, 0u);
+  // Rejoins: after a day (the session key's lifetime on the device) and after a reboot.
+  ASSERT_EQ(exchange(dev, 30 * hour_us, &ok), auth_reject::none);
+  EXPECT_TRUE(ok);
+  dev.resets = 1;
+  ASSERT_EQ(exchange(dev, 31 * hour_us, &ok), auth_reject::none);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(cloud.totals().compact_joins, 3u);
+  // No TLS on this transport: exempt from certificate rotation, never counted as lagging.
+  cloud.rotate_cert(32 * hour_us, hour_us);
+  ASSERT_EQ(exchange(dev, 33 * hour_us, &ok), auth_reject::none);
+  EXPECT_TRUE(ok);
+  const auth_totals totals = cloud.final_totals();
+  EXPECT_EQ(totals.cert_exempt_twins, 1u);
+  EXPECT_EQ(totals.devices_on_new_cert, 0u);
+  EXPECT_EQ(totals.followed_after_overlap, 0u);
+}
+
+TEST_F(CompactAuth, OnAirOverheadIsOtaaSizedJoinThenFourByteMic) {
+  // Join: uplink and join accept.
+  std::string join = dev.uplink(hour_us);
+  const std::size_t join_up = join.size() - body_of(dev).size();
+  auth_grant grant;
+  ASSERT_EQ(verify(dev.twin, hour_us + 1'000'000, join, &grant), auth_reject::none);
+  std::size_t body = 0;
+  std::string accept = downlink_for(dev, grant, hour_us + 1'000'000, &body);
+  const std::size_t join_down = accept.size() - body;
+  ASSERT_TRUE(bank.open_downlink(dev.slot, dev.session(hour_us + 2'000'000), accept));
+  // LoRaWAN's OTAA: JoinRequest 23 B, JoinAccept 17 B (whole frames); ours add at most that.
+  EXPECT_LE(join_up, 23u);
+  EXPECT_LE(join_down, 17u);
+  // Every later frame: the 4-byte MIC (+ its 2-byte field tag); the counter is session_seq,
+  // which the body carries anyway (LoRaWAN's FCnt).
+  std::string up = dev.uplink(2 * hour_us);
+  const std::size_t per_uplink = up.size() - body_of(dev).size();
+  wire::v1::SessionUplink counter_only;
+  counter_only.set_session_seq(dev.seq);
+  const std::size_t counter_bytes = counter_only.ByteSizeLong();
+  EXPECT_LE(per_uplink, 4u + counter_bytes);
+  EXPECT_EQ(per_uplink, 6u);
+  ASSERT_EQ(verify(dev.twin, 2 * hour_us + 1'000'000, up, &grant), auth_reject::none);
+  std::string down = downlink_for(dev, grant, 2 * hour_us + 1'000'000, &body);
+  EXPECT_EQ(down.size() - body, 6u);
+  EXPECT_TRUE(bank.open_downlink(dev.slot, dev.session(2 * hour_us + 2'000'000), down));
+  // The Ed25519 scheme on the same body, for comparison: far beyond a 51-byte SF12 frame.
+  device cell{w.get(), 2, &bank, {}};
+  const std::string handshake = cell.uplink(hour_us);
+  EXPECT_GT(handshake.size() - body_of(cell).size(), 64u);
+  std::printf(
+      "compact overhead: join up %zu B, join accept %zu B, per frame %zu B up / %zu B "
+      "down; Ed25519 handshake uplink %zu B\n",
+      join_up, join_down, per_uplink, down.size() - body, handshake.size() - body_of(cell).size());
+}
+
+TEST_F(CompactAuth, TamperedMicOrBodyIsRejectedBothWays) {
+  ASSERT_EQ(exchange(dev, hour_us), auth_reject::none);
+  std::string up = dev.uplink(2 * hour_us);
+  std::string bad_mic = up;
+  bad_mic.back() = static_cast<char>(bad_mic.back() ^ 0x01);
+  EXPECT_EQ(verify(dev.twin, 2 * hour_us, bad_mic), auth_reject::bad_signature);
+  std::string bad_body = up;
+  const auto at = bad_body.find("21.5");
+  ASSERT_NE(at, std::string::npos);
+  bad_body[at] = '9';
+  EXPECT_EQ(verify(dev.twin, 2 * hour_us, bad_body), auth_reject::bad_signature);
+  EXPECT_EQ(cloud.totals().rejected_bad_signature, 2u);
+  // The genuine frame still passes (nothing above moved the counter).
+  auth_grant grant;
+  ASSERT_EQ(verify(dev.twin, 2 * hour_us, up, &grant), auth_reject::none);
+  // The device drops a downlink whose MIC or body was altered, and one without a MIC.
+  std::size_t body = 0;
+  const std::string down = downlink_for(dev, grant, 2 * hour_us, &body);
+  std::string tampered = down;
+  tampered.back() = static_cast<char>(tampered.back() ^ 0x80);
+  EXPECT_FALSE(bank.open_downlink(dev.slot, dev.session(2 * hour_us), tampered));
+  EXPECT_FALSE(bank.open_downlink(dev.slot, dev.session(2 * hour_us), down.substr(0, body)));
+  EXPECT_EQ(bank.counters().downlinks_rejected, 2u);
+  EXPECT_TRUE(bank.open_downlink(dev.slot, dev.session(2 * hour_us), down));
+  // A downlink bound to another counter (a replayed reply) fails too.
+  dev.seq += 1;
+  EXPECT_FALSE(bank.open_downlink(dev.slot, dev.session(2 * hour_us), down));
+}
+
+TEST_F(CompactAuth, ReplayedCounterIsRejected) {
+  const std::string join = dev.uplink(hour_us);
+  ASSERT_EQ(verify(dev.twin, hour_us + 1'000'000, join), auth_reject::none);
+  EXPECT_EQ(verify(dev.twin, hour_us + 5'000'000, join), auth_reject::replayed);  // same join
+  EXPECT_EQ(verify(dev.twin, 3 * hour_us, join), auth_reject::replayed);          // stale join
+  // Complete the join on the device, then frames: the counter alone decides.
+  auth_grant grant;
+  grant.handshake = true;
+  grant.compact = true;
+  grant.counter = 1;
+  grant.rat = "lorawan";
+  std::size_t body = 0;
+  ASSERT_TRUE(
+      bank.open_downlink(dev.slot, dev.session(hour_us), downlink_for(dev, grant, hour_us, &body)));
+  const std::string second = dev.uplink(2 * hour_us);
+  const std::string third = dev.uplink(3 * hour_us);
+  ASSERT_EQ(verify(dev.twin, 2 * hour_us, second), auth_reject::none);
+  ASSERT_EQ(verify(dev.twin, 3 * hour_us, third), auth_reject::none);
+  EXPECT_EQ(verify(dev.twin, 3 * hour_us + 1'000'000, third), auth_reject::replayed);
+  EXPECT_EQ(verify(dev.twin, 4 * hour_us, second), auth_reject::replayed);
+  EXPECT_EQ(cloud.totals().rejected_replayed, 4u);
+  EXPECT_EQ(verify(dev.twin, 4 * hour_us, dev.uplink(4 * hour_us)), auth_reject::none);
+}
+
+TEST_F(CompactAuth, UnknownRootKeyIsSpoofedAndAForkedJoinIsCloned) {
+  // A join under a root key nobody provisioned (no key id on this scheme: the MIC decides).
+  wire::v1::SessionUplink up;
+  up.set_serial(dev.serial);
+  up.set_device_id(dev.device_id);
+  up.set_session_seq(1);
+  up.mutable_status()->set_rat("lorawan");
+  const std::string body = up.SerializeAsString();
+  auth_keys::compact_transcript tr;
+  tr.kind = auth_keys::mic_kind::join;
+  tr.serial = dev.serial;
+  tr.device_id = dev.device_id;
+  tr.session_seq = 1;
+  tr.at_s = static_cast<std::uint32_t>(hour_us / 1'000'000);
+  tr.rat = "lorawan";
+  tr.body = body;
+  wire::v1::SessionUplink tail;
+  tail.set_join_mic(auth_keys::mic(tr, auth_keys::stray_compact_key(w->seed, 1)));
+  tail.set_join_at_s(tr.at_s);
+  EXPECT_EQ(verify(dev.twin, hour_us, body + tail.SerializeAsString()), auth_reject::spoofed);
+  // The genuine root key of another twin is as unknown to this serial.
+  tail.set_join_mic(auth_keys::mic(tr, auth_keys::compact_root_key(w->seed, w->serial_of(2), 0)));
+  EXPECT_EQ(verify(dev.twin, hour_us, body + tail.SerializeAsString()), auth_reject::spoofed);
+  // A MIC frame before any join: no session key to check it under.
+  wire::v1::SessionUplink mic_tail;
+  mic_tail.set_mic(0x12345678);
+  EXPECT_EQ(verify(dev.twin, hour_us, body + mic_tail.SerializeAsString()),
+            auth_reject::bad_signature);
+  EXPECT_EQ(cloud.totals().rejected_spoofed, 2u);
+  // A clone holding the root key: its join at a counter the identity already used is a fork.
+  ASSERT_EQ(exchange(dev, hour_us), auth_reject::none);
+  ASSERT_EQ(exchange(dev, 2 * hour_us), auth_reject::none);
+  device clone{w.get(), 1, &bank, {}};
+  clone.rat = dev.rat;
+  clone.seq = 1;
+  EXPECT_EQ(verify(clone.twin, 3 * hour_us, clone.uplink(3 * hour_us)), auth_reject::cloned);
+  EXPECT_EQ(cloud.totals().rejected_cloned, 1u);
+  // Retired hardware (an old generation's device id) is refused as before.
+  cloud.replace_hardware(dev.twin, 4 * hour_us);
+  EXPECT_EQ(verify(dev.twin, 4 * hour_us + 1'000'000, dev.uplink(4 * hour_us)),
+            auth_reject::spoofed);
+}
+
+TEST_F(CompactAuth, TheTransportDecidesTheScheme) {
+  // A compact proof on a transport that is not packet-limited, and an Ed25519 record on one
+  // that is: neither is what a genuine element sends.
+  const std::string lora = dev.uplink(hour_us);
+  wire::v1::SessionUplink up;
+  ASSERT_TRUE(up.ParseFromString(lora));
+  up.mutable_status()->set_rat("lte-m");
+  EXPECT_EQ(verify(dev.twin, hour_us, up.SerializeAsString()), auth_reject::malformed);
+  device cell{w.get(), 2, &bank, {}};
+  ASSERT_TRUE(up.ParseFromString(cell.uplink(hour_us)));
+  up.mutable_status()->set_rat("lorawan");
+  EXPECT_EQ(verify(cell.twin, hour_us, up.SerializeAsString()), auth_reject::malformed);
+  EXPECT_TRUE(auth_keys::compact_scheme("lorawan"));
+  EXPECT_TRUE(auth_keys::compact_scheme("ntn"));
+  EXPECT_FALSE(auth_keys::compact_scheme("lte-m"));
+  EXPECT_FALSE(auth_keys::compact_scheme("wifi"));
+}
+
+TEST_F(CompactAuth, AttackPlanOnPacketLimitedTwinsIsRefused) {
+  auto lora_world = std::make_shared<world>(*w);
+  lora_world->device_models[0].rats = {models::rat::lorawan};
+  auth_service lora_cloud{lora_world};
+  attack_plan plan{lora_cloud};
+  plan.add_spoof(hour_us, 60, false, 0, -1);
+  std::vector<cloud_event> events;
+  plan.run_until(2 * hour_us, events);
+  EXPECT_GT(lora_cloud.totals().attack_sessions, 0u);
+  EXPECT_EQ(lora_cloud.totals().attack_sessions_accepted, 0u);
+  EXPECT_EQ(lora_cloud.totals().rejected_spoofed, lora_cloud.totals().attack_sessions);
 }
 
 }  // namespace

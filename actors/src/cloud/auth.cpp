@@ -79,6 +79,10 @@ void auth_service::count_reject(auth_reject reason) {
 auth_reject auth_service::verify(twin_index twin, std::int64_t arrival_us, const std::string& bytes,
                                  const wire::v1::SessionUplink& up, auth_grant& grant) {
   const world& w = *world_;
+  if (up.has_mic() || up.has_join_mic() || up.has_join_at_s() ||
+      auth_keys::compact_scheme(up.status().rat())) {
+    return verify_compact(twin, arrival_us, bytes, up, grant);
+  }
   if (!up.has_auth()) return auth_reject::malformed;
   // The authenticated body is exactly what precedes the trailing auth record on the air.
   wire::v1::SessionUplink tail;
@@ -147,6 +151,7 @@ auth_reject auth_service::verify(twin_index twin, std::int64_t arrival_us, const
   t.last_counter = counter;
   t.last_tag = tag;
   t.device_cert = static_cast<std::uint16_t>(a.server_cert());
+  t.flags &= static_cast<std::uint8_t>(~compact_last_flag);
   ++totals_.sessions_verified;
   ++(signed_session ? totals_.handshakes : totals_.resumed);
   grant.handshake = signed_session;
@@ -161,6 +166,10 @@ auth_reject auth_service::verify(twin_index twin, std::int64_t arrival_us, const
 
 void auth_service::seal_downlink(twin_index twin, std::int64_t arrival_us, const auth_grant& grant,
                                  std::string& downlink) {
+  if (grant.compact) {
+    seal_compact_downlink(twin, grant, downlink);
+    return;
+  }
   const world& w = *world_;
   const std::string serial = w.serial_of(twin);
   wire::v1::SessionDownlink tail;
@@ -221,6 +230,7 @@ void auth_service::replace_hardware(twin_index twin, std::int64_t at_us) {
   pending_bindings_.push_back(
       binding_for(w, twin, t.generation, replacements_.bound_from_us(twin, t.generation), at_us));
   ++t.generation;
+  t.flags &= static_cast<std::uint8_t>(~joined_flag);  // the new hardware joins afresh
   pending_bindings_.push_back(binding_for(w, twin, t.generation, at_us, -1));
   t.flags |= seen_flag;  // the new binding is written now, not at first sight
   ++totals_.hardware_replacements;
@@ -236,6 +246,9 @@ auth_totals auth_service::final_totals() const {
   out.devices_on_new_cert = static_cast<std::uint64_t>(
       std::count_if(twins_.begin(), twins_.end(),
                     [this](const auth_twin& t) { return t.device_cert == current_cert_; }));
+  out.cert_exempt_twins = static_cast<std::uint64_t>(
+      std::count_if(twins_.begin(), twins_.end(),
+                    [](const auth_twin& t) { return (t.flags & compact_last_flag) != 0; }));
   return out;
 }
 

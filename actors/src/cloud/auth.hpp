@@ -9,7 +9,8 @@
 // expired_ticket. seal_downlink() appends the server's proof to the reply: an Ed25519
 // signature by the server certificate (and a new session ticket, sealed to the device) after
 // a handshake, a ticket MAC after a resumed session, and the current certificate, signed by
-// the root, when the device holds an older one.
+// the root, when the device holds an older one. Packet-limited transports (LoRaWAN, NTN) use
+// the compact scheme instead (auth_compact.cpp): an OTAA-sized join, then a 4-byte MIC.
 //
 // Per-twin state: 16 B (auth_twin). Thread: owned by the management actor.
 #pragma once
@@ -44,11 +45,12 @@ cloud_event rejection_event(twin_index twin, std::int64_t at_us, auth_reject why
 
 // What an accepted session needs for its reply.
 struct auth_grant {
-  bool handshake = false;
+  bool handshake = false;  // Ed25519 handshake, or (compact) a join
+  bool compact = false;    // packet-limited transport: join accept / 4-byte MIC reply
   std::uint64_t counter = 0;
   std::uint32_t generation = 0;
   std::uint32_t device_cert = 0;
-  std::uint64_t ticket_id = 0;  // resumed: the ticket in use
+  std::uint64_t ticket_id = 0;  // resumed: the ticket in use; compact: the join's counter
   std::uint32_t ticket_expires_s = 0;
   std::string rat;
   auth_keys::key32 device_public{};  // handshake: to seal the new ticket to
@@ -92,10 +94,17 @@ class auth_service {
     std::uint16_t device_cert = 0;   // certificate the device proved to hold; 0: never seen
     std::uint8_t generation = 0;
     std::uint8_t flags = 0;
-    std::uint32_t reserved = 0;
+    std::uint32_t join_counter = 0;  // compact scheme: counter (DevNonce) of the last join
   };
   static_assert(sizeof(auth_twin) == 16);
   static constexpr std::uint8_t seen_flag = 1;
+  static constexpr std::uint8_t joined_flag = 2;        // join_counter names a session key
+  static constexpr std::uint8_t compact_last_flag = 4;  // last accepted session was compact
+
+  // The compact scheme of packet-limited transports (auth_compact.cpp).
+  auth_reject verify_compact(twin_index twin, std::int64_t arrival_us, const std::string& bytes,
+                             const wire::v1::SessionUplink& up, auth_grant& grant);
+  void seal_compact_downlink(twin_index twin, const auth_grant& grant, std::string& downlink);
 
   const auth_keys::ed25519_pair& server(std::uint32_t cert);
 

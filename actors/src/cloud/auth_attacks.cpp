@@ -118,6 +118,23 @@ delivered_uplink attack_plan::spoof_uplink(spoof& s, std::int64_t at_us) {
   up.mutable_status()->set_rat(rat);
   up.mutable_status()->set_firmware("spoof");
   std::string bytes = up.SerializeAsString();
+  if (auth_keys::compact_scheme(rat)) {
+    // Packet-limited transport: a join with a MIC under a root key nobody provisioned (there
+    // is no key id to claim on this scheme).
+    auth_keys::compact_transcript tr;
+    tr.kind = auth_keys::mic_kind::join;
+    tr.serial = up.serial();
+    tr.device_id = up.device_id();
+    tr.session_seq = up.session_seq();
+    tr.at_s = static_cast<std::uint32_t>(at_us / 1'000'000);
+    tr.rat = rat;
+    tr.body = bytes;
+    wire::v1::SessionUplink tail;
+    tail.set_join_mic(auth_keys::mic(tr, auth_keys::stray_compact_key(w.seed, (s.id << 40) | n)));
+    tail.set_join_at_s(tr.at_s);
+    bytes += tail.SerializeAsString();
+    return {twin, at_us, std::move(bytes)};
+  }
   const auth_keys::ed25519_pair key = auth_keys::stray_key(w.seed, (s.id << 40) | n);
   auth_keys::uplink_transcript tr;
   tr.serial = up.serial();

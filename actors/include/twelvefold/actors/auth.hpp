@@ -37,6 +37,12 @@ struct auth_totals {
   std::uint64_t devices_on_new_cert = 0;     // twins proven to hold current_cert (end of run)
   std::uint64_t followed_after_overlap = 0;  // cert switches that relied on the root alone
   std::uint64_t hardware_replacements = 0;
+  // Compact scheme of packet-limited transports (LoRaWAN, NTN): accepted joins and MIC-only
+  // sessions (also in sessions_verified), and twins whose last session used it (no TLS, so
+  // certificate rotation does not apply to them; they are not in devices_on_new_cert).
+  std::uint64_t compact_joins = 0;
+  std::uint64_t compact_sessions = 0;
+  std::uint64_t cert_exempt_twins = 0;
 };
 
 // One row of table `bindings` (docs/twin-store.md): hardware bound to a serial for a time.
@@ -59,7 +65,8 @@ typename Inspector::result_type inspect(Inspector& f, auth_totals& x) {
            x.rejected_malformed, x.rejected_spoofed, x.rejected_bad_signature, x.rejected_replayed,
            x.rejected_cloned, x.rejected_expired_ticket, x.attack_sessions,
            x.attack_sessions_accepted, x.cert_rotations, x.current_cert, x.devices_on_new_cert,
-           x.followed_after_overlap, x.hardware_replacements);
+           x.followed_after_overlap, x.hardware_replacements, x.compact_joins, x.compact_sessions,
+           x.cert_exempt_twins);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, binding_row& x) {

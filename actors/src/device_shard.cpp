@@ -11,12 +11,12 @@
 
 #include <caf/all.hpp>
 
+#include "cloud/identity.hpp"
+#include "cloud/logs.hpp"
 #include "device_location.hpp"
 #include "dfu_download.hpp"
-#include "cloud/identity.hpp"
-#include "secure_element.hpp"
-#include "cloud/logs.hpp"
 #include "external_twin.hpp"
+#include "secure_element.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/wire_codec.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -56,7 +56,7 @@ struct twin_runtime {
   dfu::device_twin dfu;           // firmware updates: running image, download, A/B slots
   bool booted = false;
   twin_location_state location;  // GNSS receiver and clock (device_location.hpp)
-  se_slot se;  // the secure element: outside the firmware's RAM image (factor 9)
+  se_slot se;                    // the secure element: outside the firmware's RAM image (factor 9)
   // When the host MCU next wakes. The module may wake on its own before (module-only wake: a
   // periodic sync while the host sleeps); the twin's calendar entry is the earlier of the two.
   std::int64_t host_wake_us = 0;
@@ -81,7 +81,7 @@ struct shard_state {
   external_twins external;
   models::temperature_params temperature;
   std::unique_ptr<device_location> positioning;  // GNSS, scans, clock (factors 6 and 7)
-  std::unique_ptr<dfu::image_bytes> dfu_bytes;  // offered images' bytes, shared by the twins
+  std::unique_ptr<dfu::image_bytes> dfu_bytes;   // offered images' bytes, shared by the twins
   std::unique_ptr<secure_element_bank> secure_elements;
   std::unique_ptr<replacement_schedule> replacements;  // hardware generations (factor 11)
   cloud::log_buffer logs;  // factor 10: pending log lines of this shard's twins

@@ -1,24 +1,24 @@
 // Management service (see services.hpp).
 #include <algorithm>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include <caf/all.hpp>
 
-#include "cloud/location.hpp"
-#include "cloud/time_sync.hpp"
-#include "cloud/dfu_service.hpp"
 #include "cloud/auth.hpp"
 #include "cloud/auth_attacks.hpp"
 #include "cloud/auth_timeline.hpp"
 #include "cloud/config.hpp"
 #include "cloud/config_report.hpp"
 #include "cloud/config_timeline.hpp"
+#include "cloud/dfu_service.hpp"
 #include "cloud/health.hpp"
+#include "cloud/location.hpp"
 #include "cloud/logs.hpp"
 #include "cloud/routes_wire.hpp"
+#include "cloud/time_sync.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
@@ -63,7 +63,7 @@ struct management_state {
   management_totals totals;
   std::unique_ptr<location_service> location;  // factor 6: best location per twin
   std::unique_ptr<time_sync> clock;            // factor 7: Note time reconciliation
-  std::unique_ptr<dfu_service> dfu;  // firmware updates (factor 8)
+  std::unique_ptr<dfu_service> dfu;            // firmware updates (factor 8)
   // Factor 9/11: session verification, identity bindings and the timeline's attacks.
   std::unique_ptr<auth_service> auth;
   std::unique_ptr<attack_plan> attacks;
@@ -82,7 +82,7 @@ twin_row row_for(const management_state& s, twin_index twin) {
   twin_row row;
   row.serial = w.serial_of(twin);
   row.device_id = device_id_for(w, twin, s.auth->generation(twin));  // the current binding
-  row.fleet = w.fleets[s.config->home_fleet(twin)].name;              // after fleet moves
+  row.fleet = w.fleets[s.config->home_fleet(twin)].name;             // after fleet moves
   row.rat = s.strings[r.rat];
   row.firmware = s.strings[r.firmware];
   row.last_seen_us = r.last_seen_us;

@@ -196,10 +196,9 @@ uplink_phase run_uplinks(network_state& s, const std::vector<session_start>& sta
     const std::uint64_t bytes = p.start->uplink.size() + p.model->overhead_bytes_per_direction();
     s.totals.bytes_uplink += bytes;
     s.totals.per_rat[static_cast<std::size_t>(p.technology)].bytes_uplink += bytes;
-    out.delivered.push_back({twin, done_us, p.start->uplink,
-                             static_cast<std::uint8_t>(p.technology), p.link->cell_id,
-                             static_cast<float>(p.link->rsrp_dbm), p.start->start_us,
-                             p.start->note_capture_us});
+    out.delivered.push_back(
+        {twin, done_us, p.start->uplink, static_cast<std::uint8_t>(p.technology), p.link->cell_id,
+         static_cast<float>(p.link->rsrp_dbm), p.start->start_us, p.start->note_capture_us});
     out.awaiting.push_back({twin, p.technology, done_us, up.charge_mah});
   };
   for (std::size_t i = 0; i < planned.size(); ++i) {

@@ -21,7 +21,8 @@ fleets { name: "g" device_model: "m" count: 0 region: "r" lifecycle: "repair" }
 )";
 
 std::vector<diagnostic> errors_of(const std::string& extra) {
-  auto loaded = parse_scenario(std::string(base) + extra, "s.txtpb", ".", {{TF_TEST_FIRMWARE_DIR}, {}});
+  auto loaded =
+      parse_scenario(std::string(base) + extra, "s.txtpb", ".", {{TF_TEST_FIRMWARE_DIR}, {}});
   EXPECT_FALSE(loaded.has_value()) << extra;
   return loaded ? std::vector<diagnostic>{} : loaded.error();
 }

@@ -100,7 +100,7 @@ class web_routes {
   std::vector<web_answer> arrived_;
   std::vector<std::size_t> arrived_route_;
   bool stop_ = false;
-  std::thread worker_;  // started with the first real call
+  std::thread worker_;     // started with the first real call
   bool has_real_ = false;  // any route ever pointed at a URL (else no locking per session)
 };
 

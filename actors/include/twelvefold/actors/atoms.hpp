@@ -18,7 +18,7 @@ using events_atom = caf::atom_constant<caf::atom("events")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
 using bindings_atom = caf::atom_constant<caf::atom("bindings")>;  // auth: table bindings
-using config_atom = caf::atom_constant<caf::atom("config")>;  // config: store tables
-using health_atom = caf::atom_constant<caf::atom("health")>;  // config: watchdog sweep
+using config_atom = caf::atom_constant<caf::atom("config")>;      // config: store tables
+using health_atom = caf::atom_constant<caf::atom("health")>;      // config: watchdog sweep
 
 }  // namespace twelvefold::actors

@@ -56,7 +56,7 @@ struct shard_totals {
   std::map<std::string, std::uint64_t> resets_by_reason;  // "assert", "watchdog", ...
   std::vector<twin_final> twins;
   std::uint64_t auth_downlinks_rejected = 0;  // failed the secure element's server check
-  std::uint64_t module_wakes = 0;  // a module's own syncs while its host slept
+  std::uint64_t module_wakes = 0;             // a module's own syncs while its host slept
   std::map<std::string, std::uint64_t> request_errors_by_tag;  // "web-pending", "io", ...
   std::map<std::string, std::uint64_t> external;  // external twins' link counters, by name
 };

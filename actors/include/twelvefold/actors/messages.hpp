@@ -72,7 +72,7 @@ struct delivered_uplink {
   std::uint8_t rat = 0;  // models::rat
   std::uint32_t cell_id = 0;
   float rsrp_dbm = 0;
-  std::int64_t start_us = 0;  // when the twin started the session
+  std::int64_t start_us = 0;                  // when the twin started the session
   std::vector<std::int64_t> note_capture_us;  // session_start::note_capture_us (measurement)
 };
 
@@ -93,7 +93,7 @@ struct note_record {
   std::string body;
   std::int64_t utc_s = 0;
   std::uint32_t age_s = 0;  // time queued on the device before the session started
-  bool templated = false;  // `body` is a template's binary record, not JSON
+  bool templated = false;   // `body` is a template's binary record, not JSON
 };
 struct twin_notes {
   twin_index twin = 0;

@@ -29,8 +29,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/meta/type_name.hpp>
 
-#include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/auth.hpp"
+#include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/actors/world.hpp"
 
@@ -45,7 +45,7 @@ struct management_totals {
   std::vector<twin_row> twins;                  // the digital twins, index: twin
   location_totals location;                     // factor 6 (cloud/location.hpp)
   time_totals time;                             // factor 7 (cloud/time_sync.hpp)
-  dfu_totals dfu;  // firmware update campaigns and versions (factor 8)
+  dfu_totals dfu;                               // firmware update campaigns and versions (factor 8)
   auth_totals auth;                             // factor 9 / 11 (docs/cloud-auth.md)
   std::string config_json;                      // summary.json "config" (docs/cloud-config.md)
 };
@@ -61,7 +61,7 @@ struct solution_totals {
   double latency_p90_s = 0;
   double latency_p99_s = 0;
   double latency_max_s = 0;
-  routes_report routes;                      // factors 1, 3, 5 (docs/cloud-routes.md)
+  routes_report routes;  // factors 1, 3, 5 (docs/cloud-routes.md)
 };
 
 template <class Inspector>

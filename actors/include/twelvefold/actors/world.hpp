@@ -136,7 +136,7 @@ struct world {
   std::vector<firmware_image_spec> firmware_images;
   std::vector<std::filesystem::path> extra_firmware_paths;
   std::vector<dfu_campaign_spec> dfu_campaigns;
-  std::vector<device_env_spec> device_env;               // sorted by twin (config)
+  std::vector<device_env_spec> device_env;  // sorted by twin (config)
   // Note routes and web routes (docs/cloud-routes.md): an encoded scenario::v1::Scenario
   // holding only its `routes` and `web_routes`; "" when it has none.
   std::string routes_spec;

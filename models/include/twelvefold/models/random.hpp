@@ -22,7 +22,7 @@ enum class stream_purpose : std::uint64_t {
   location_noise = 10,  // per twin and scan: measurement noise of scans (multilateration.hpp)
   dfu = 60,  // DFU campaigns: per-twin stage selection and apply outcomes (actors/src/cloud/dfu*)
   auth_attack = 20,  // auth: attack schedules and targets (actors/src/cloud/auth_attacks.cpp)
-  web_route = 40,  // routes: a simulated web endpoint's latency and errors (per request)
+  web_route = 40,    // routes: a simulated web endpoint's latency and errors (per request)
 };
 
 class random_stream {

@@ -21,8 +21,8 @@
 #include <vector>
 #include "twelvefold/sim/assertions.hpp"
 
-#include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/auth.hpp"
+#include "twelvefold/actors/location_totals.hpp"
 #include "twelvefold/actors/routes_report.hpp"
 #include "twelvefold/actors/world.hpp"
 
@@ -137,10 +137,10 @@ struct run_summary {
   double latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0, latency_max_s = 0;
   std::vector<std::pair<double, std::uint64_t>> latency_bins;  // (upper edge s, count)
   std::vector<assertion_result> assertions;                    // in scenario order
-  actors::dfu_totals dfu;  // firmware update campaigns and versions over time (factor 8)
-  actors::auth_totals auth;                   // factor 9 / 11 (docs/cloud-auth.md)
+  actors::dfu_totals dfu;    // firmware update campaigns and versions over time (factor 8)
+  actors::auth_totals auth;  // factor 9 / 11 (docs/cloud-auth.md)
   std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
-  std::string config_json;  // summary.json "config" (docs/cloud-config.md), compact JSON
+  std::string config_json;       // summary.json "config" (docs/cloud-config.md), compact JSON
   actors::routes_report routes;  // factors 1, 3, 5: summary.json "routes"
 };
 

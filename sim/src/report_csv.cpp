@@ -10,6 +10,8 @@
 
 #include "twelvefold/sim/report.hpp"
 
+#include "atomic_file.hpp"
+
 namespace twelvefold::sim {
 namespace {
 
@@ -63,21 +65,6 @@ std::int64_t time_key(const nlohmann::json& sample) {
   const auto it = sample.find("at_s");
   if (it == sample.end() || !it->is_number()) return -1;
   return std::llround(it->get<double>() * 1000);
-}
-
-std::expected<void, std::string> write_atomically(const std::filesystem::path& path,
-                                                  const std::string& text) {
-  auto temp = path;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) return std::unexpected(temp.string() + ": cannot write");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) return std::unexpected(path.string() + ": " + ec.message());
-  return {};
 }
 
 }  // namespace
@@ -194,12 +181,12 @@ std::expected<std::vector<std::filesystem::path>, std::string> write_csv_reports
     std::optional<std::int64_t> epoch_utc_us) {
   std::vector<std::filesystem::path> written;
   const auto series = out_dir / "timeseries.csv";
-  if (auto ok = write_atomically(series, timeseries_csv(summary, epoch_utc_us)); !ok) {
+  if (auto ok = write_file_atomically(series, timeseries_csv(summary, epoch_utc_us)); !ok) {
     return std::unexpected(ok.error());
   }
   written.push_back(series);
   const auto latency = out_dir / "latency_histogram.csv";
-  if (auto ok = write_atomically(latency, latency_csv(summary)); !ok) {
+  if (auto ok = write_file_atomically(latency, latency_csv(summary)); !ok) {
     return std::unexpected(ok.error());
   }
   written.push_back(latency);

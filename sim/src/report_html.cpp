@@ -19,6 +19,8 @@
 #include "report_svg.hpp"
 #include "twelvefold/sim/report.hpp"
 
+#include "atomic_file.hpp"
+
 namespace twelvefold::sim {
 namespace {
 
@@ -971,21 +973,6 @@ std::string page_html(const json& s, const store_figures& st, const std::filesys
   return out;
 }
 
-std::expected<void, std::string> write_text(const std::filesystem::path& path,
-                                            const std::string& text) {
-  auto temp = path;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) return std::unexpected(temp.string() + ": cannot write");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) return std::unexpected(path.string() + ": " + ec.message());
-  return {};
-}
-
 }  // namespace
 
 std::expected<report_files, report_error> write_report(const std::filesystem::path& dir) {
@@ -1022,7 +1009,8 @@ std::expected<report_files, report_error> write_report(const std::filesystem::pa
   auto csv = write_csv_reports(dir, summary, store.epoch_utc_us);
   if (!csv) return std::unexpected(report_error{false, csv.error()});
   const auto html_path = dir / "report.html";
-  if (auto ok = write_text(html_path, page_html(summary, store, dir, files.notes)); !ok) {
+  if (auto ok = write_file_atomically(html_path, page_html(summary, store, dir, files.notes));
+      !ok) {
     return std::unexpected(report_error{false, ok.error()});
   }
   files.written.push_back(html_path);

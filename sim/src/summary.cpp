@@ -1,5 +1,7 @@
 #include "twelvefold/sim/summary.hpp"
 
+#include "atomic_file.hpp"
+
 #include <algorithm>
 #include <fstream>
 
@@ -225,17 +227,7 @@ std::string summary_json(const run_summary& s) { return summary_document(s).dump
 
 std::expected<void, std::string> write_summary(const std::filesystem::path& dir,
                                                const run_summary& summary) {
-  const auto path = dir / "summary.json";
-  const auto temp = dir / "summary.json.tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << summary_json(summary);
-    if (!out) return std::unexpected(temp.string() + ": cannot write");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) return std::unexpected(path.string() + ": " + ec.message());
-  return {};
+  return write_file_atomically(dir / "summary.json", summary_json(summary));
 }
 
 }  // namespace twelvefold::sim

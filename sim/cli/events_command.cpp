@@ -1,8 +1,6 @@
 // `twelvefold events`: reads the event stream (table `events`) of a run's twins.sqlite,
 // filtered by serial, Notefile, kind and time range; text or --json. Opens the database
 // read-only, so it can look at a run that is still writing.
-#include <sqlite3.h>
-
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -15,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "store_reader.hpp"
 #include "twelvefold/sim/scenario.hpp"
 
 namespace twelvefold::cli {
@@ -31,27 +30,13 @@ struct events_args {
   bool json = false;
 };
 
-struct db_closer {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct stmt_finalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using db_handle = std::unique_ptr<sqlite3, db_closer>;
-using stmt_handle = std::unique_ptr<sqlite3_stmt, stmt_finalizer>;
-
 int bad_input(const std::string& message) {
   std::cerr << "twelvefold events: " << message << "\n";
   return exit_bad_input;
 }
 
-std::string text_column(sqlite3_stmt* s, int column) {
-  const unsigned char* text = sqlite3_column_text(s, column);
-  return text == nullptr ? std::string() : reinterpret_cast<const char*>(text);
-}
-
 // RFC 3339 UTC with milliseconds.
-std::string utc_text(std::int64_t utc_us) {
+std::string utc_text_ms(std::int64_t utc_us) {
   const std::time_t seconds = static_cast<std::time_t>(utc_us / 1'000'000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
@@ -63,34 +48,12 @@ std::string utc_text(std::int64_t utc_us) {
 }
 
 int run_events(const events_args& a) {
-  std::filesystem::path path = a.input.empty() ? default_store() : a.input;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) path /= "twins.sqlite";
-  if (!std::filesystem::exists(path, ec)) {
-    return bad_input(path.string() +
-                     ": no such file (give a run's output directory or its "
-                     "twins.sqlite)");
+  auto store = store_reader::open(a.input.empty() ? default_store() : a.input);
+  if (!store) return bad_input(store.error());
+  if (!store->has_table("events")) {
+    return bad_input(store->path() + ": not a twelvefold run database (no events table)");
   }
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  db_handle db(raw);
-  if (rc != SQLITE_OK) return bad_input(path.string() + ": " + sqlite3_errmsg(raw));
-
-  // A twelvefold run database has run_info (with its epoch) and events.
-  std::int64_t epoch_utc_us = 0;
-  {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db.get(), "SELECT value FROM run_info WHERE key = 'epoch_utc_us'", -1,
-                           &s, nullptr) != SQLITE_OK) {
-      return bad_input(path.string() + ": not a twelvefold run database (" +
-                       sqlite3_errmsg(db.get()) + ")");
-    }
-    stmt_handle stmt(s);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-      return bad_input(path.string() + ": not a twelvefold run database (no run_info epoch)");
-    }
-    epoch_utc_us = std::stoll(text_column(s, 0));
-  }
+  const std::int64_t epoch_utc_us = store->epoch_utc_us();
   auto time_of = [&](const std::string& option,
                      const std::string& text) -> std::expected<std::int64_t, std::string> {
     auto t = sim::parse_event_time_us(text, epoch_utc_us);
@@ -117,50 +80,37 @@ int run_events(const events_args& a) {
   if (from_us) sql += " AND at_us >= ?4";
   if (to_us) sql += " AND at_us < ?5";
   sql += " ORDER BY at_us, id LIMIT ?6";
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
-    return bad_input(path.string() + ": not a twelvefold run database (" +
-                     sqlite3_errmsg(db.get()) + ")");
+  auto found = store->query(
+      sql, {a.serial, a.file, a.kind, from_us.value_or(0), to_us.value_or(0), a.limit});
+  if (!found) {
+    std::cerr << "twelvefold events: " << found.error() << "\n";
+    return exit_failed;
   }
-  stmt_handle stmt(s);
-  sqlite3_bind_text(s, 1, a.serial.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, a.file.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, a.kind.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 4, from_us.value_or(0));
-  sqlite3_bind_int64(s, 5, to_us.value_or(0));
-  sqlite3_bind_int64(s, 6, a.limit);
-
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  int step = 0;
-  std::size_t printed = 0;
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-    const std::int64_t at_us = sqlite3_column_int64(s, 2);
-    const std::string body = text_column(s, 5);
+  for (const auto& row : *found) {
+    const std::int64_t at_us = row["at_us"].get<std::int64_t>();
+    const std::string body = row["body"].get<std::string>();
+    const std::string file = row["file"].get<std::string>();
     if (a.json) {
       auto parsed = nlohmann::ordered_json::parse(body, nullptr, false);
-      rows.push_back({{"id", sqlite3_column_int64(s, 0)},
-                      {"serial", text_column(s, 1)},
+      rows.push_back({{"id", row["id"]},
+                      {"serial", row["serial"]},
                       {"at_us", at_us},
-                      {"at", utc_text(epoch_utc_us + at_us)},
-                      {"kind", text_column(s, 3)},
-                      {"file", text_column(s, 4)},
+                      {"at", utc_text_ms(epoch_utc_us + at_us)},
+                      {"kind", row["kind"]},
+                      {"file", file},
                       {"body", parsed.is_discarded() ? nlohmann::ordered_json(body) : parsed}});
     } else {
-      ++printed;
-      std::cout << utc_text(epoch_utc_us + at_us) << "  " << text_column(s, 1) << "  "
-                << text_column(s, 3) << "  "
-                << (text_column(s, 4).empty() ? "-" : text_column(s, 4)) << "  " << body << "\n";
+      std::cout << utc_text_ms(epoch_utc_us + at_us) << "  " << value_text(row["serial"]) << "  "
+                << value_text(row["kind"]) << "  " << (file.empty() ? "-" : file) << "  " << body
+                << "\n";
     }
-  }
-  if (step != SQLITE_DONE) {
-    std::cerr << "twelvefold events: " << path.string() << ": " << sqlite3_errmsg(db.get()) << "\n";
-    return exit_failed;
   }
   if (a.json) {
     std::cout << rows.dump(2) << "\n";
-  } else if (printed == 0) {
+  } else if (found->empty()) {
     // Say so, rather than print nothing: Notes reach table events only through a store route.
-    std::cerr << "twelvefold events: no events match in " << path.string()
+    std::cerr << "twelvefold events: no events match in " << store->path()
               << " (Notes are recorded only when a route with `sink { store {} }` matches)\n";
   }
   return exit_ok;

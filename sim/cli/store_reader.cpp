@@ -55,7 +55,7 @@ std::expected<store_reader, std::string> store_reader::open(const std::string& w
   }
   store_reader reader(db, path);
   if (!reader.has_table("run_info") || !reader.has_table("twins")) {
-    return std::unexpected(path + ": not a twelvefold twin store (no run_info/twins tables)");
+    return std::unexpected(path + ": not a twelvefold run database (no run_info/twins tables)");
   }
   auto epoch = reader.query("SELECT value FROM run_info WHERE key = 'epoch_utc_us'");
   if (epoch && !epoch->empty()) {

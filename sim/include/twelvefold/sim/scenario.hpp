@@ -45,7 +45,7 @@ struct load_options {
   // DIR/env-sensor.so), in order, after the scenario's own directory.
   std::vector<std::filesystem::path> firmware_search_path;
   // Values for the scenario's #param parameters (command line --param NAME=VALUE).
-  std::map<std::string, std::string> params;
+  std::map<std::string, std::string> params{};
 };
 
 // `path` is a scenario file or a directory holding scenario.txtpb.

@@ -3,6 +3,7 @@
 // transport hints of factor 2 (rat, bitrate class, packet-limited).
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <utility>
 
 #include "module_impl.hpp"
@@ -98,43 +99,65 @@ std::optional<std::vector<std::pair<std::string, double>>> parse_thresholds(std:
 }  // namespace
 
 void module::impl::write_transport_hints(const module& m, json_writer& out) {
-  const extended* e = m.ext_.get();
-  if (e == nullptr || !e->transport) return;
-  out.field("rat", rat_name(e->transport->rat));
-  out.field("bitrate", bitrate_name(e->transport->bitrate));
-  out.field("limited", e->transport->packet_limited);
+  if (m.radio_.at_us < 0) return;
+  out.field("rat", rat_name(m.radio_.rat));
+  out.field("bitrate", bitrate_name(m.radio_.bitrate));
+  out.field("limited", m.radio_.packet_limited);
 }
 
+namespace {
+
+// A level in dB(m) as the packed reading keeps it; INT16_MIN is "absent".
+std::int16_t packed_level(const std::optional<std::int32_t>& level) {
+  if (!level) return INT16_MIN;
+  return static_cast<std::int16_t>(std::clamp<std::int32_t>(*level, INT16_MIN + 1, INT16_MAX));
+}
+
+}  // namespace
+
 void module::set_transport(std::int64_t now_us, const transport_info& transport) {
-  extended& e = ext();
-  const bool changed = !e.transport || e.transport->rat != transport.rat ||
-                       e.transport->registered != transport.registered;
-  e.transport = transport;
+  const bool changed =
+      radio_.at_us < 0 || radio_.rat != transport.rat || radio_.registered != transport.registered;
+  radio_.at_us = now_us;
+  radio_.cell_id = transport.cell_id;
+  radio_.rssi_dbm = packed_level(transport.rssi_dbm);
+  radio_.rsrp_dbm = packed_level(transport.rsrp_dbm);
+  radio_.rsrq_db = packed_level(transport.rsrq_db);
+  radio_.sinr_db = packed_level(transport.sinr_db);
+  radio_.rat = transport.rat;
+  radio_.bitrate = transport.bitrate;
+  radio_.bars = static_cast<std::int8_t>(std::clamp(transport.bars, 0, 4));
+  radio_.packet_limited = transport.packet_limited;
+  radio_.registered = transport.registered;
+  // A band name is rare (the device actor gives none): only then is the extended state used.
+  if (!transport.band.empty() || (ext_.get() != nullptr && !ext_.get()->band.empty())) {
+    ext().band = transport.band;
+  }
   penalty_until_us_ = transport.penalty_until_us;  // the modem's box, reflected
-  e.transport_us = now_us;
   if (changed) impl::attn_event(*this, "wireless", now_us);
 }
 
 void module::set_voltage(std::int64_t now_us, double volts, bool usb_powered) {
-  voltage_data& v = ext().voltage;
-  if (v.samples == 0) {
-    v.min = v.max = volts;
-    v.first_us = now_us;
+  power_reading& p = power_;
+  const double v = volts;
+  if (p.samples == 0) {
+    p.min_v = p.max_v = v;
+    p.first_us = now_us;
   }
-  v.min = std::min(v.min, volts);
-  v.max = std::max(v.max, volts);
-  v.sum += volts;
-  ++v.samples;
-  v.volts = volts;
-  v.usb = usb_powered;
+  p.min_v = std::min(p.min_v, v);
+  p.max_v = std::max(p.max_v, v);
+  p.sum_v += volts;
+  ++p.samples;
+  p.volts = v;
+  p.usb = usb_powered;
 }
 
 std::string_view module::impl::voltage_level(const module& m) {
+  if (m.power_.samples == 0) return "normal";
+  if (m.power_.usb) return "usb";
+  const double volts = m.power_.volts;
   const extended* e = m.ext_.get();
-  if (e == nullptr || !e->voltage.volts) return "normal";
-  if (e->voltage.usb) return "usb";
-  const double volts = *e->voltage.volts;
-  if (!e->voltage.thresholds.empty()) {
+  if (e != nullptr && !e->voltage.thresholds.empty()) {
     for (const auto& [name, threshold] : e->voltage.thresholds) {
       if (volts >= threshold) return name;
     }
@@ -177,25 +200,29 @@ reply module::impl::card_wireless(module& m, const json_value& req, json_writer&
   if (mode) e.wireless_mode = *mode == "-" ? "auto" : std::string(*mode);
   if (apn) e.apn = *apn == "-" ? "" : std::string(*apn);
 
-  const transport_info* t = e.transport ? &*e.transport : nullptr;
-  if (t == nullptr) {
+  const radio_reading& t = m.radio_;
+  const bool known = t.at_us >= 0;
+  if (!known) {
     out.field("status", "{modem-off}");
   } else {
-    out.field("status", t->registered ? "{network-up}" : "{cell-registration-wait}");
+    out.field("status", t.registered ? "{network-up}" : "{cell-registration-wait}");
   }
   out.field("mode", e.wireless_mode);
-  if (t != nullptr) {
-    out.field("count", t->bars);
+  if (known) {
+    const auto level = [&](std::string_view key, std::int16_t value) {
+      if (value != radio_reading::absent) out.field(key, static_cast<std::int64_t>(value));
+    };
+    out.field("count", static_cast<std::int64_t>(t.bars));
     out.key("net").begin_object();
-    out.field("rat", rat_name(t->rat));
-    if (!t->band.empty()) out.field("band", t->band);
-    if (t->rssi_dbm) out.field("rssi", *t->rssi_dbm);
-    if (t->rsrp_dbm) out.field("rsrp", *t->rsrp_dbm);
-    if (t->sinr_db) out.field("sinr", *t->sinr_db);
-    if (t->rsrq_db) out.field("rsrq", *t->rsrq_db);
-    out.field("bars", t->bars);
-    if (t->cell_id != 0) out.field("cid", static_cast<std::int64_t>(t->cell_id));
-    if (auto utc = utc_s(m, e.transport_us)) out.field("updated", *utc);
+    out.field("rat", rat_name(t.rat));
+    if (!e.band.empty()) out.field("band", e.band);
+    level("rssi", t.rssi_dbm);
+    level("rsrp", t.rsrp_dbm);
+    level("sinr", t.sinr_db);
+    level("rsrq", t.rsrq_db);
+    out.field("bars", static_cast<std::int64_t>(t.bars));
+    if (t.cell_id != 0) out.field("cid", static_cast<std::int64_t>(t.cell_id));
+    if (auto utc = utc_s(m, t.at_us)) out.field("updated", *utc);
     out.end_object();
   }
   write_transport_hints(m, out);
@@ -230,9 +257,7 @@ reply module::impl::card_wireless_penalty(module& m, const json_value& req, json
     m.failures_ = 0;
     m.penalty_override_ = true;  // the modem tries at the next session
   }
-  const extended* e = m.ext_.get();
-  const std::int64_t since_us =
-      (m.failures_ > 0 && e != nullptr) ? now_us - e->first_failure_us : 0;
+  const std::int64_t since_us = m.failures_ > 0 ? now_us - m.first_failure_us_ : 0;
   if (const auto until = m.penalty_until_us(now_us)) {
     const std::int64_t seconds = (*until - now_us + us_per_s - 1) / us_per_s;
     out.field("seconds", seconds);
@@ -300,16 +325,16 @@ reply module::impl::card_voltage(module& m, const json_value& req, json_writer& 
     e.voltage.mode = *mode;
     e.voltage.thresholds = *mode == "default" ? decltype(e.voltage.thresholds){} : *thresholds;
   }
-  if (!e.voltage.volts) {
+  const power_reading& v = m.power_;
+  if (v.samples == 0) {
     return std::unexpected(std::string("no voltage reading yet {voltage-unknown}"));
   }
-  const voltage_data& v = e.voltage;
   out.field("mode", voltage_level(m));
   out.field("usb", v.usb);
-  out.field_number("value", *v.volts);
-  out.field_number("vmin", v.min);
-  out.field_number("vmax", v.max);
-  out.field_number("vavg", v.sum / static_cast<double>(v.samples));
+  out.field_number("value", v.volts);
+  out.field_number("vmin", v.min_v);
+  out.field_number("vmax", v.max_v);
+  out.field_number("vavg", v.sum_v / static_cast<double>(v.samples));
   out.field("hours", (now_us - v.first_us) / (60 * us_per_minute));
   return {};
 }

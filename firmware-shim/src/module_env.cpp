@@ -15,7 +15,7 @@ constexpr std::string_view not_modified = "environment hasn't been modified {env
 
 }  // namespace
 
-const module::env_entry* module::impl::resolve_env(const module& m, std::string_view name) {
+const env_entry* module::impl::resolve_env(const module& m, std::string_view name) {
   for (const auto* scope : {&m.env_local_, &m.env_cloud_, &m.env_default_}) {
     if (const auto it = scope->find(name); it != scope->end()) return &it->second;
   }

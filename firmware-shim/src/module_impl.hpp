@@ -168,14 +168,8 @@ struct dfu_data {
   bool report_in_session = false;
 };
 
-struct voltage_data {
-  std::optional<double> volts;
-  bool usb = false;
-  double min = 0;
-  double max = 0;
-  double sum = 0;
-  std::uint64_t samples = 0;
-  std::int64_t first_us = 0;
+// card.voltage's mode (the readings themselves are module::power_reading, on the common path).
+struct voltage_setting {
   std::string mode = "default";  // card.voltage mode: picks the thresholds below
   std::vector<std::pair<std::string, double>> thresholds;  // highest first; "" when default
 };
@@ -185,12 +179,11 @@ struct voltage_data {
 struct module::extended {
   std::map<std::string, notefile, std::less<>> files;
   std::map<std::string, template_entry, std::less<>> templates;
-  std::deque<web_entry> web;
+  std::vector<web_entry> web;  // at most max_web_requests: a vector, not a deque's 576-byte block
   std::uint64_t next_web_id = 1;
   attn_state attn;
   dfu_data dfu;
-  voltage_data voltage;
-  std::int64_t first_failure_us = 0;
+  voltage_setting voltage;
   std::int64_t last_request_us = 0;  // for the ATTN watchdog
 
   // Position and radio.
@@ -205,8 +198,7 @@ struct module::extended {
   std::int64_t wifi_utc_s = 0;
   std::int64_t last_scan_utc_s = 0;
   bool scan_in_session = false;
-  std::optional<transport_info> transport;
-  std::int64_t transport_us = 0;
+  std::string band;  // the last transport's band name, when the world gives one
   std::string transport_method = "-";
   std::int32_t transport_seconds = 3600;
   std::string wireless_mode = "auto";

@@ -18,7 +18,7 @@ constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 std::int32_t module::impl::effective_minutes(const module& m, bool outbound) {
   const std::int32_t base = outbound ? m.outbound_minutes_ : m.inbound_minutes_;
   const extended* e = m.ext_.get();
-  if (e == nullptr || !e->voltage.volts) return base;
+  if (e == nullptr || m.power_.samples == 0) return base;
   const std::string& variable = outbound ? e->voutbound : e->vinbound;
   if (variable.empty()) return base;
   const auto text = detail::voltage_variable(variable, voltage_level(m));
@@ -208,7 +208,7 @@ void module::end_sync(std::int64_t now_us, const sync_downlink* downlink) {
     impl::requeue_front(*this, in_session_);
     impl::settle_session(*this, false, now_us);
     // Counted for card.wireless.penalty; the box itself is the modem's (set_transport).
-    if (failures_ == 0) ext().first_failure_us = now_us;
+    if (failures_ == 0) first_failure_us_ = now_us;
     ++failures_;
     return;
   }

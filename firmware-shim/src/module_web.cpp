@@ -34,7 +34,7 @@ std::string_view method_name(web_method method) {
 
 // Room for one more request: an answered synchronous request the firmware never came back for
 // is the one to give up first.
-bool make_room(std::deque<web_entry>& web, std::size_t limit) {
+bool make_room(std::vector<web_entry>& web, std::size_t limit) {
   if (web.size() < limit) return true;
   const auto stale = std::ranges::find(web, web_state::answered, &web_entry::state);
   if (stale == web.end()) return false;

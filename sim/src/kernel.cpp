@@ -183,8 +183,9 @@ class kernel {
       while (sim_us >= next_flush_us) {
         // The digital twins reach SQLite every store_flush interval; the management service
         // writes them without holding the kernel up (the final flush below waits for all).
+        // Without a store the flush lets the rows go, so that they do not pile up.
+        caf::anon_send(cast_.management, flush_atom::value);
         if (cast_.writer) {
-          caf::anon_send(cast_.management, flush_atom::value);
           // Retention applies as the run goes, so a long run's file stays bounded.
           if (world_->store_retention_us > 0 && next_flush_us > world_->store_retention_us) {
             caf::anon_send(cast_.writer, expire_atom::value,

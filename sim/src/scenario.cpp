@@ -401,10 +401,6 @@ void check_dfu_campaign(const locator& loc, const pb::TextFormat::ParseInfoTree*
 
 // Config (docs/cloud-config.md) -----------------------------------------------------------
 
-std::string serial_prefix_of(const scenario::v1::Fleet& fleet) {
-  return serial_prefix(fleet.serial_prefix(), fleet.name());
-}
-
 // The env vars the platform itself reads (logs, factor 10) must hold a value it understands.
 std::string reserved_env_error(const std::string& name, const std::string& value) {
   if (name == "_log_level" && value != "error" && value != "warn" && value != "info" &&

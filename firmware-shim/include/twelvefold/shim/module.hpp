@@ -46,6 +46,7 @@
 //    with nothing to send; voutbound / vinbound pick the interval by card.voltage's mode.
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -57,15 +58,10 @@
 #include <string_view>
 #include <vector>
 
+#include "twelvefold/shim/flat_env.hpp"
 #include "twelvefold/shim/module_types.hpp"
 
 namespace twelvefold::shim {
-
-// Orders environment variable names case-insensitively (ASCII), as the Notecard compares them.
-struct env_name_less {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const;
-};
 
 class module {
  public:
@@ -183,11 +179,7 @@ class module {
  private:
   struct impl;
   struct extended;
-  struct env_entry {
-    std::string value;
-    std::int64_t modified_us = 0;  // virtual time of the last change (for env.get time)
-  };
-  using env_scope = std::map<std::string, env_entry, env_name_less>;
+  using env_scope = flat_env;
   // Owns the extended state; copies it deeply (twins can be copied like any value).
   class extended_ptr {
    public:
@@ -202,6 +194,34 @@ class module {
 
    private:
     std::unique_ptr<extended> p_;
+  };
+
+  // What the world last told the module of its radio (set_transport), packed: every twin gets
+  // it after every session, so it lives here rather than in the extended state, which costs
+  // ~1.2 KB per twin once allocated and which an idle sensor should never need.
+  struct radio_reading {
+    static constexpr std::int16_t absent = INT16_MIN;
+    std::int64_t at_us = -1;  // -1: never told (the modem is off)
+    std::uint32_t cell_id = 0;
+    std::int16_t rssi_dbm = absent;
+    std::int16_t rsrp_dbm = absent;
+    std::int16_t rsrq_db = absent;
+    std::int16_t sinr_db = absent;
+    radio_access rat = radio_access::none;
+    bitrate_class bitrate = bitrate_class::unknown;
+    std::int8_t bars = 0;
+    bool packet_limited = false;
+    bool registered = false;
+  };
+  // The supply voltage readings (set_voltage) behind card.voltage, on every wake's path too.
+  struct power_reading {
+    double sum_v = 0;
+    std::int64_t first_us = 0;
+    double volts = 0;  // doubles, not floats: card.voltage answers with what it was given
+    double min_v = 0;
+    double max_v = 0;
+    std::uint32_t samples = 0;  // 0: no reading yet
+    bool usb = false;
   };
 
   extended& ext() { return ext_.ensure(); }  // the less common state, allocated on first use
@@ -232,6 +252,9 @@ class module {
   env_scope env_cloud_;
   std::int64_t env_removed_us_ = -1;           // last time a variable disappeared (env.get time)
   std::optional<std::int64_t> utc_offset_us_;  // UTC = virtual time + offset, once known
+  std::int64_t first_failure_us_ = 0;  // start of the current run of failures (penalty status)
+  radio_reading radio_;
+  power_reading power_;
   extended_ptr ext_;
 };
 

@@ -424,6 +424,14 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
         st.dfu->sample(at_us, std::move(versions), st.pending_events);
         return true;
       },
+      [self](twin_rows_atom, twin_index first, twin_index end) {
+        const management_state& st = self->state;
+        std::vector<twin_row> rows;
+        end = std::min<twin_index>(end, static_cast<twin_index>(st.twins.size()));
+        if (first < end) rows.reserve(end - first);
+        for (twin_index twin = first; twin < end; ++twin) rows.push_back(row_for(st, twin));
+        return rows;
+      },
       [self](collect_atom) {
         management_state& st = self->state;
         management_totals totals = st.totals;
@@ -431,12 +439,6 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
         totals.auth = st.auth->final_totals();
         totals.config_json =
             cloud::config_report_json(*st.config, *st.health, st.logs, st.refused_decommissioned);
-        if (st.store) {  // the end-of-run twin rows are for the store alone
-          totals.twins.reserve(st.twins.size());
-          for (twin_index twin = 0; twin < st.twins.size(); ++twin) {
-            totals.twins.push_back(row_for(st, twin));
-          }
-        }
         totals.location = st.location->totals();
         totals.time = st.clock->totals();
         return totals;

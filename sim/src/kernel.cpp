@@ -361,6 +361,47 @@ class kernel {
     return {};
   }
 
+  // The end-of-run twins, in slices: a row is ~360 bytes, and a million of them at once would
+  // be the run's peak of memory. Ground truth replaces what each twin last reported.
+  std::expected<void, run_error> write_twin_rows(const std::vector<twin_final>& finals,
+                                                 const network_totals& network,
+                                                 const std::vector<double>& life_years) {
+    constexpr twin_index slice = 65'536;
+    const auto count = static_cast<twin_index>(world_->twins.size());
+    for (twin_index first = 0; first < count; first += std::min(slice, count - first)) {
+      const twin_index end = first + std::min(slice, count - first);
+      auto rows =
+          ask<std::vector<twin_row>>(self_, cast_.management, twin_rows_atom::value, first, end);
+      if (!rows) return std::unexpected(rows.error());
+      if (rows->size() != end - first) {
+        return std::unexpected(
+            run_error{run_error_kind::failure, "management service: wrong number of twin rows"});
+      }
+      for (twin_index twin = first; twin < end; ++twin) {
+        twin_row& row = (*rows)[twin - first];
+        const twin_final& f = finals[twin];
+        const twin_radio& radio = network.twins[twin];
+        row.battery_mah_used = f.battery_mah_used;
+        row.battery_v = f.battery_v;
+        row.sessions = radio.sessions;
+        row.session_failures = radio.session_failures;
+        if (row.firmware.empty()) row.firmware = f.firmware;
+        row.rsrp_dbm = radio.rsrp_dbm;
+        row.sinr_db = radio.sinr_db;
+        row.cell_id = radio.cell_id;
+        row.rat = std::string(models::rat_name(static_cast<models::rat>(radio.rat)));
+        row.coverage = coverage_name(static_cast<models::coverage_class>(radio.coverage));
+        row.fallbacks = radio.fallbacks;
+        row.radio_status = status_name(static_cast<radio_status>(radio.status));
+        row.battery_life_years = life_years[twin];
+        row.reboots = f.resets;
+      }
+      auto written = ask<bool>(self_, cast_.writer, upsert_atom::value, std::move(*rows));
+      if (!written) return std::unexpected(written.error());
+    }
+    return {};
+  }
+
   std::expected<run_summary, run_error> finish(std::int64_t sim_us, bool stopped) {
     auto solution = ask<solution_totals>(self_, cast_.solution, collect_atom::value);
     if (!solution) return std::unexpected(solution.error());
@@ -489,29 +530,9 @@ class kernel {
     sum.auth = management->auth;
     sum.config_json = management->config_json;
     if (cast_.writer) {
-      std::vector<twin_row> rows = std::move(management->twins);
-      for (twin_index twin = 0; twin < rows.size(); ++twin) {
-        twin_row& row = rows[twin];
-        const twin_final& f = finals[twin];
-        const twin_radio& radio = network->twins[twin];
-        // End-of-run ground truth replaces what the twin last reported.
-        row.battery_mah_used = f.battery_mah_used;
-        row.battery_v = f.battery_v;
-        row.sessions = radio.sessions;
-        row.session_failures = radio.session_failures;
-        if (row.firmware.empty()) row.firmware = f.firmware;
-        row.rsrp_dbm = radio.rsrp_dbm;
-        row.sinr_db = radio.sinr_db;
-        row.cell_id = radio.cell_id;
-        row.rat = std::string(models::rat_name(static_cast<models::rat>(radio.rat)));
-        row.coverage = coverage_name(static_cast<models::coverage_class>(radio.coverage));
-        row.fallbacks = radio.fallbacks;
-        row.radio_status = status_name(static_cast<radio_status>(radio.status));
-        row.battery_life_years = life_years[twin];
-        row.reboots = f.resets;
+      if (auto ok = write_twin_rows(finals, *network, life_years); !ok) {
+        return std::unexpected(ok.error());
       }
-      auto written = ask<bool>(self_, cast_.writer, upsert_atom::value, std::move(rows));
-      if (!written) return std::unexpected(written.error());
       auto sampled = ask<bool>(self_, cast_.writer, sample_atom::value, metric_samples_of(sum));
       if (!sampled) return std::unexpected(sampled.error());
       auto closed = ask<bool>(self_, cast_.writer, close_atom::value);

@@ -17,8 +17,9 @@ using timeline_atom = caf::atom_constant<caf::atom("timeline")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using sample_atom = caf::atom_constant<caf::atom("sample")>;
-using bindings_atom = caf::atom_constant<caf::atom("bindings")>;  // auth: table bindings
-using config_atom = caf::atom_constant<caf::atom("config")>;      // config: store tables
-using health_atom = caf::atom_constant<caf::atom("health")>;      // config: watchdog sweep
+using bindings_atom = caf::atom_constant<caf::atom("bindings")>;   // auth: table bindings
+using config_atom = caf::atom_constant<caf::atom("config")>;       // config: store tables
+using health_atom = caf::atom_constant<caf::atom("health")>;       // config: watchdog sweep
+using twin_rows_atom = caf::atom_constant<caf::atom("twinrows")>;  // the twins, a slice at once
 
 }  // namespace twelvefold::actors

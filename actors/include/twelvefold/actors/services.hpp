@@ -17,6 +17,9 @@
 //               (flush_atom) -> bool                 (dirty twins written to the store)
 //               (sample_atom, int64 at_us) -> bool   (firmware versions time series, DFU gates)
 //               (collect_atom) -> management_totals
+//               (twin_rows_atom, twin_index first, twin_index end) -> std::vector<twin_row>
+//                   (the digital twins [first, end), for the store at the end of a run; asked
+//                   for in slices so that a million rows never exist at once)
 //   solution:   (notes_atom, std::vector<twin_notes>) -> std::vector<note_ack> (same order)
 //               (collect_atom) -> solution_totals
 #pragma once
@@ -42,7 +45,6 @@ struct management_totals {
   std::uint64_t env_updates_sent = 0;
   std::uint64_t events_raised = 0;              // entries of the event stream (table events)
   std::vector<std::uint64_t> sessions_by_hour;  // accepted sessions, by hour of arrival
-  std::vector<twin_row> twins;                  // the digital twins, index: twin
   location_totals location;                     // factor 6 (cloud/location.hpp)
   time_totals time;                             // factor 7 (cloud/time_sync.hpp)
   dfu_totals dfu;                               // firmware update campaigns and versions (factor 8)
@@ -71,8 +73,8 @@ typename Inspector::result_type inspect(Inspector& f, cloud_timeline_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, management_totals& x) {
   return f(caf::meta::type_name("management_totals"), x.sessions_accepted, x.sessions_refused,
-           x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.twins, x.location, x.time,
-           x.dfu, x.auth, x.config_json);
+           x.env_updates_sent, x.events_raised, x.sessions_by_hour, x.location, x.time, x.dfu,
+           x.auth, x.config_json);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {

@@ -289,9 +289,9 @@ class kernel {
   bool pace(std::int64_t window_start_us) {
     const auto target =
         pace_wall_origin_ +
-        std::chrono::duration_cast<wall_clock::duration>(std::chrono::duration<double>(
-            static_cast<double>(window_start_us - pace_origin_us_) / 1e6 /
-            options_.realtime_speed));
+        std::chrono::duration_cast<wall_clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(window_start_us - pace_origin_us_) /
+                                          1e6 / options_.realtime_speed));
     ++paced_windows_;
     auto now = wall_clock::now();
     if (now >= target) {
@@ -366,22 +366,27 @@ class kernel {
       return refuse("route \"" + recorded.name + "\": " + std::to_string((*sinks)[k]) +
                     " events replayed, " + std::to_string(recorded.events) + " recorded");
     }
+    if (cast_.writer) {
+      // Everything the writer got so far came from the replay, which is the stopped run's
+      // prefix: never more rows than that run wrote.
+      auto rows = ask<std::vector<std::uint64_t>>(self_, cast_.writer, collect_atom::value);
+      if (!rows) return std::unexpected(rows.error());
+      if (rows->size() == 2 &&
+          ((*rows)[0] > plan.store.events || (*rows)[1] > plan.store.sessions)) {
+        return refuse("twin store: " + std::to_string((*rows)[0]) + " events and " +
+                      std::to_string((*rows)[1]) + " sessions replayed, " +
+                      std::to_string(plan.store.events) + " and " +
+                      std::to_string(plan.store.sessions) + " recorded");
+      }
+    }
     if (plan.before_live) {
       if (auto ok = plan.before_live(); !ok) {
         return std::unexpected(run_error{run_error_kind::failure, ok.error()});
       }
     }
     if (cast_.writer) {
-      auto rows = ask<std::vector<std::uint64_t>>(self_, cast_.writer, live_atom::value);
-      if (!rows) return std::unexpected(rows.error());
-      if (rows->size() == 2 && ((*rows)[0] > plan.store.events || (*rows)[1] > plan.store.sessions)) {
-        return std::unexpected(run_error{
-            run_error_kind::failure,
-            "the replay produced more twin-store rows than the stopped run recorded (" +
-                std::to_string((*rows)[0]) + " events, " + std::to_string((*rows)[1]) +
-                " sessions; recorded " + std::to_string(plan.store.events) + ", " +
-                std::to_string(plan.store.sessions) + ")"});
-      }
+      auto opened = ask<std::vector<std::uint64_t>>(self_, cast_.writer, live_atom::value);
+      if (!opened) return std::unexpected(opened.error());
     }
     const auto now = wall_clock::now();
     replay_wall_s_ = std::chrono::duration<double>(now - wall_start).count();
@@ -802,8 +807,7 @@ std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
   cast actors;
   if (store) actors.writer = spawn_twin_store_writer(system, std::move(store));
   if (!resumed_store.empty()) {
-    actors.writer =
-        spawn_resuming_twin_store_writer(system, resumed_store, options.replay->store);
+    actors.writer = spawn_resuming_twin_store_writer(system, resumed_store, options.replay->store);
   }
   actors.solution = spawn_solution_service(system, w);
   actors.management = spawn_management_service(system, w, actors.solution, actors.writer);

@@ -85,8 +85,8 @@ class sink_worker {
   bool stop_ = false;    // finish() gave up waiting: abandon back-off, exit
   bool finished_ = false;
   bool replaying_ = false;
-  std::uint64_t replayed_ = 0;     // pushes dropped while replaying
-  std::uint64_t skip_ = 0;         // pushes still to drop after the replay
+  std::uint64_t replayed_ = 0;  // pushes dropped while replaying
+  std::uint64_t skip_ = 0;      // pushes still to drop after the replay
   std::uint64_t events_at_stop_ = 0;
   route_counters counters_;
   std::thread thread_;

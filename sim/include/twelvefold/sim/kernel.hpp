@@ -151,8 +151,8 @@ struct run_summary {
   actors::dfu_totals dfu;    // firmware update campaigns and versions over time (factor 8)
   actors::auth_totals auth;  // factor 9 / 11 (docs/cloud-auth.md)
   std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
-  std::string config_json;       // summary.json "config" (docs/cloud-config.md), compact JSON
-  actors::routes_report routes;  // factors 1, 3, 5: summary.json "routes"
+  std::string config_json;         // summary.json "config" (docs/cloud-config.md), compact JSON
+  actors::routes_report routes;    // factors 1, 3, 5: summary.json "routes"
   std::optional<stop_point> stop;  // where a stopped run stopped (kept in OUT/resume.json)
   resume_report resume;            // summary.json "resume"
 };

@@ -220,11 +220,13 @@ class kernel {
         stopped = true;
         break;
       }
-      sim_us = *start;
+      // A stop while pacing leaves sim_us at the last window run, like any other stop: the
+      // end-of-run steps then take only what a run never stopped takes before this window.
       if (!replaying && options_.realtime_speed > 0 && !pace(*start)) {
         stopped = true;
         break;
       }
+      sim_us = *start;
       if (auto ok = advance_network(*start, *start + world_->window_us); !ok) {
         return std::unexpected(ok.error());
       }

@@ -10,6 +10,11 @@ namespace twelvefold::cli {
 
 int resume_command(const run_args& args) {
   const std::filesystem::path out(args.out_dir);
+  auto stop_at = parse_stop_at(args.stop_at);
+  if (!stop_at) {
+    std::fprintf(stderr, "twelvefold resume: bad input: %s\n", stop_at.error().c_str());
+    return exit_bad_input;
+  }
   auto input = sim::prepare_resume(out, sim::default_firmware_search_path());
   if (!input) {
     std::fprintf(stderr, "twelvefold resume: cannot resume: %s\n", input.error().c_str());
@@ -23,6 +28,7 @@ int resume_command(const run_args& args) {
   sim::run_options options;
   options.assertions = input->scenario.assertions;
   options.replay = &input->plan;
+  options.stop_at_us = *stop_at;
   return run_and_report("resume", input->world, options, out, args);
 }
 

@@ -96,6 +96,12 @@ int run_command(const run_args& args) {
                                         : std::filesystem::path(args.out_dir);
   sim::run_options options;
   options.assertions = input->file.assertions;
+  auto stop_at = parse_stop_at(args.stop_at);
+  if (!stop_at) {
+    std::fprintf(stderr, "twelvefold run: bad input: %s\n", stop_at.error().c_str());
+    return exit_bad_input;
+  }
+  options.stop_at_us = *stop_at;
   // What `twelvefold resume OUT` needs (docs/cli.md, "Resuming a run").
   if (auto ok = sim::record_run_start(out, input->file, input->overrides, *world); !ok) {
     std::fprintf(stderr, "twelvefold run: %s\n", ok.error().c_str());
@@ -104,21 +110,21 @@ int run_command(const run_args& args) {
   return run_and_report("run", world, options, out, args);
 }
 
+std::expected<std::optional<std::int64_t>, std::string> parse_stop_at(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto at = sim::parse_duration_us(text);
+  if (!at || *at <= 0) {
+    return std::unexpected("--stop-at: " + (at ? std::string("must be positive") : at.error()));
+  }
+  return *at;
+}
+
 int run_and_report(const char* command, std::shared_ptr<const actors::world> world,
                    sim::run_options& options, const std::filesystem::path& out,
                    const run_args& args) {
   if (args.threads < 1 || args.threads > 256) {
     std::fprintf(stderr, "twelvefold %s: --threads must be within [1, 256]\n", command);
     return exit_bad_input;
-  }
-  if (!args.stop_at.empty()) {
-    auto at = sim::parse_duration_us(args.stop_at);
-    if (!at || *at <= 0) {
-      std::fprintf(stderr, "twelvefold %s: bad input: --stop-at: %s\n", command,
-                   at ? "must be positive" : at.error().c_str());
-      return exit_bad_input;
-    }
-    options.stop_at_us = *at;
   }
   options.threads = args.threads;
   options.out_dir = out;

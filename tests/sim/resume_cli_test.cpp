@@ -69,6 +69,7 @@ TEST(ResumeCli, BadInputExitsTwo) {
       run_cli("run " + quickstart + " --quiet --out " + empty + " --stop-at soon");
   EXPECT_EQ(bad_stop.exit_code, 2) << bad_stop.output;
   EXPECT_NE(bad_stop.output.find("--stop-at"), std::string::npos) << bad_stop.output;
+  EXPECT_FALSE(std::filesystem::exists(empty + "/resume.json"));  // refused before writing
   EXPECT_EQ(run_cli("resume --help").exit_code, 0);
   EXPECT_NE(run_cli("--help").output.find("resume"), std::string::npos);
 }

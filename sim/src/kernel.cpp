@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <queue>
 #include <thread>
 
 #include <caf/all.hpp>
 
 #include "external_twins.hpp"
+#include "run_digest.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/device_shard.hpp"
 #include "twelvefold/actors/latency_histogram.hpp"
@@ -146,32 +146,6 @@ std::expected<Result, run_error> ask(caf::scoped_actor& self, const caf::actor& 
           });
   return out;
 }
-
-// A running 64-bit digest of what the kernel saw (kernel_fingerprint::digest): FNV-1a's
-// multiply over 8-byte words, so hashing uplinks costs little next to encoding them.
-class run_digest {
- public:
-  void add(std::uint64_t word) {
-    h_ = (h_ ^ word) * 0x100000001b3ULL;
-    h_ ^= h_ >> 29;
-  }
-  void add(const std::string& bytes) {
-    add(static_cast<std::uint64_t>(bytes.size()));
-    std::size_t k = 0;
-    for (; k + 8 <= bytes.size(); k += 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, bytes.data() + k, 8);
-      add(word);
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + k, bytes.size() - k);
-    add(tail);
-  }
-  [[nodiscard]] std::uint64_t value() const { return h_; }
-
- private:
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
-};
 
 class kernel {
  public:

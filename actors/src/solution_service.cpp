@@ -7,6 +7,7 @@
 #include "cloud/routes_service.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/latency_histogram.hpp"
+#include "twelvefold/actors/replay.hpp"
 #include "twelvefold/actors/services.hpp"
 
 namespace twelvefold::actors {
@@ -71,6 +72,17 @@ caf::behavior solution_actor(caf::stateful_actor<solution_state>* self,
       [self](timeline_atom, const std::vector<cloud_timeline_event>& due) {
         if (self->state.routes) self->state.routes->apply_timeline(due);
         return true;
+      },
+      // Resume (replay.hpp).
+      [self](replay_atom, const std::vector<route_counters>& at_stop) -> caf::result<bool> {
+        if (!self->state.routes) return true;
+        if (auto ok = self->state.routes->begin_replay(at_stop); !ok) {
+          return caf::make_error(caf::sec::invalid_argument, ok.error());
+        }
+        return true;
+      },
+      [self](live_atom) {
+        return self->state.routes ? self->state.routes->end_replay() : std::vector<std::uint64_t>{};
       },
       [self](collect_atom) -> caf::result<solution_totals> {
         solution_state& st = self->state;

@@ -191,21 +191,44 @@ std::expected<std::unique_ptr<twin_store>, std::string> twin_store::create(
     return std::unexpected(ok.error());
   }
   if (auto ok = store->exec(schema_sql); !ok) return std::unexpected(ok.error());
-  if (sqlite3_prepare_v3(db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &store->upsert_, nullptr) !=
-      SQLITE_OK) {
-    return std::unexpected(store->error_text("prepare upsert"));
-  }
-  if (sqlite3_prepare_v3(db, insert_event_sql, -1, SQLITE_PREPARE_PERSISTENT, &store->insert_event_,
-                         nullptr) != SQLITE_OK) {
-    return std::unexpected(store->error_text("prepare insert event"));
-  }
-  if (sqlite3_prepare_v3(db, insert_session_sql, -1, SQLITE_PREPARE_PERSISTENT,
-                         &store->insert_session_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v3(db, insert_metric_sql, -1, SQLITE_PREPARE_PERSISTENT,
-                         &store->insert_metric_, nullptr) != SQLITE_OK) {
-    return std::unexpected(store->error_text("prepare insert"));
-  }
+  if (auto ok = store->prepare_statements(); !ok) return std::unexpected(ok.error());
   return store;
+}
+
+std::expected<std::unique_ptr<twin_store>, std::string> twin_store::open(
+    const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = path.string() + ": cannot open twin store: " +
+                          (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return std::unexpected(message);
+  }
+  std::unique_ptr<twin_store> store(new twin_store(db, path));
+  if (auto ok = store->exec("PRAGMA synchronous=NORMAL; SELECT count(*) FROM run_info;"); !ok) {
+    return std::unexpected(ok.error() + " (not a twelvefold twin store?)");
+  }
+  if (auto ok = store->prepare_statements(); !ok) return std::unexpected(ok.error());
+  return store;
+}
+
+std::expected<void, std::string> twin_store::prepare_statements() {
+  if (sqlite3_prepare_v3(db_, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &upsert_, nullptr) !=
+      SQLITE_OK) {
+    return std::unexpected(error_text("prepare upsert"));
+  }
+  if (sqlite3_prepare_v3(db_, insert_event_sql, -1, SQLITE_PREPARE_PERSISTENT, &insert_event_,
+                         nullptr) != SQLITE_OK) {
+    return std::unexpected(error_text("prepare insert event"));
+  }
+  if (sqlite3_prepare_v3(db_, insert_session_sql, -1, SQLITE_PREPARE_PERSISTENT, &insert_session_,
+                         nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v3(db_, insert_metric_sql, -1, SQLITE_PREPARE_PERSISTENT, &insert_metric_,
+                         nullptr) != SQLITE_OK) {
+    return std::unexpected(error_text("prepare insert"));
+  }
+  return {};
 }
 
 twin_store::twin_store(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}

@@ -32,6 +32,7 @@ struct run_args {
   double realtime = 0;  // --realtime SPEED; 0 = as fast as possible
   bool json = false;
   std::vector<std::string> params;  // --param NAME=VALUE, for the scenario's #param
+  std::string stop_at;              // --stop-at TIME: stop there as Ctrl-C would (resumable)
 };
 
 // `twin show` / `twin list` over a run's twin store.
@@ -45,6 +46,9 @@ struct twin_args {
 };
 
 int run_command(const run_args& args);
+// `twelvefold resume OUT` (resume_command.cpp): args.out_dir is OUT; threads, quiet, json,
+// realtime and stop_at apply, the rest comes from OUT/resume.json.
+int resume_command(const run_args& args);
 int validate_command(const std::string& scenario, const std::vector<std::string>& params,
                      bool json);
 int bench_command(const run_args& args);

@@ -37,6 +37,28 @@ int main(int argc, char** argv) {
                    "summary reports how far the run lagged")
       ->check(CLI::PositiveNumber);
   add_run_options(run_cmd, run);
+  const char* stop_at_help =
+      "Stop at the first window boundary at or after this simulated time (e.g. 12h), as "
+      "Ctrl-C would: everything so far is written and `twelvefold resume OUT` continues";
+  run_cmd->add_option("--stop-at", run.stop_at, stop_at_help);
+
+  run_args resume;
+  CLI::App* resume_cmd = app.add_subcommand(
+      "resume",
+      "Continue a run stopped by Ctrl-C (or --stop-at) from its output directory: replays the\n"
+      "run up to where it stopped without writing anything, checks it arrived at the same\n"
+      "state, then goes on recording. The result is the same as a run never interrupted.");
+  resume_cmd->add_option("out", resume.out_dir, "The stopped run's output directory")->required();
+  resume_cmd->add_option("--threads", resume.threads, "Worker threads (and device shards)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  resume_cmd->add_flag("--quiet", resume.quiet, "No progress bar and no summary on stdout");
+  resume_cmd->add_flag("--json", resume.json, "Print the summary as JSON");
+  resume_cmd
+      ->add_option("--realtime", resume.realtime,
+                   "Pace simulated time at SPEED x the wall clock after the replay")
+      ->check(CLI::PositiveNumber);
+  resume_cmd->add_option("--stop-at", resume.stop_at, stop_at_help);
 
   std::string validate_path;
   bool validate_json = false;
@@ -100,6 +122,7 @@ int main(int argc, char** argv) {
     return code == 0 ? exit_ok : exit_bad_input;
   }
   if (run_cmd->parsed()) return run_command(run);
+  if (resume_cmd->parsed()) return resume_command(resume);
   if (validate_cmd->parsed())
     return validate_command(validate_path, validate_params, validate_json);
   if (bench_cmd->parsed()) return bench_command(bench);

@@ -21,6 +21,21 @@ std::string clock_text(double seconds) {
 
 void progress_bar::update(const sim::progress& p) {
   constexpr int width = 24;
+  if (p.replaying) {
+    // A resumed run re-executing its prefix (nothing written): how far to the stop point.
+    const double fraction =
+        p.replay_until_us > 0
+            ? std::clamp(static_cast<double>(p.sim_us) / p.replay_until_us, 0.0, 1.0)
+            : 1;
+    std::string bar(static_cast<std::size_t>(fraction * width), '=');
+    bar.resize(width, '.');
+    std::fprintf(out_, "\r[%s] %3.0f%%  replaying to %s (sim %s), nothing written yet   ",
+                 bar.c_str(), fraction * 100, clock_text(p.replay_until_us / 1e6).c_str(),
+                 clock_text(p.sim_us / 1e6).c_str());
+    std::fflush(out_);
+    drawn_ = true;
+    return;
+  }
   const double fraction =
       p.duration_us > 0 ? std::clamp(static_cast<double>(p.sim_us) / p.duration_us, 0.0, 1.0) : 1;
   const int filled = static_cast<int>(fraction * width);

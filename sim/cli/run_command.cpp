@@ -12,10 +12,12 @@
 
 #include "commands.hpp"
 #include "progress_bar.hpp"
+#include "run_and_report.hpp"
 #include "scenario_input.hpp"
 #include "twelvefold/scenario/v1/scenario.pb.h"
 #include "twelvefold/sim/kernel.hpp"
 #include "twelvefold/sim/report.hpp"
+#include "twelvefold/sim/resume_state.hpp"
 #include "twelvefold/sim/summary.hpp"
 
 namespace twelvefold::cli {
@@ -89,40 +91,73 @@ int run_command(const run_args& args) {
     return exit_bad_input;
   }
   const auto& world = input->world;
-  if (args.threads < 1 || args.threads > 256) {
-    std::fprintf(stderr, "twelvefold run: --threads must be within [1, 256]\n");
-    return exit_bad_input;
-  }
   const std::filesystem::path out = args.out_dir.empty()
                                         ? std::filesystem::path("out") / world->scenario_name
                                         : std::filesystem::path(args.out_dir);
   sim::run_options options;
+  options.assertions = input->file.assertions;
+  auto stop_at = parse_stop_at(args.stop_at);
+  if (!stop_at) {
+    std::fprintf(stderr, "twelvefold run: bad input: %s\n", stop_at.error().c_str());
+    return exit_bad_input;
+  }
+  options.stop_at_us = *stop_at;
+  // What `twelvefold resume OUT` needs (docs/cli.md, "Resuming a run").
+  if (auto ok = sim::record_run_start(out, input->file, input->overrides, *world); !ok) {
+    std::fprintf(stderr, "twelvefold run: %s\n", ok.error().c_str());
+    return exit_failed;
+  }
+  return run_and_report("run", world, options, out, args);
+}
+
+std::expected<std::optional<std::int64_t>, std::string> parse_stop_at(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto at = sim::parse_duration_us(text);
+  if (!at || *at <= 0) {
+    return std::unexpected("--stop-at: " + (at ? std::string("must be positive") : at.error()));
+  }
+  return *at;
+}
+
+int run_and_report(const char* command, std::shared_ptr<const actors::world> world,
+                   sim::run_options& options, const std::filesystem::path& out,
+                   const run_args& args) {
+  if (args.threads < 1 || args.threads > 256) {
+    std::fprintf(stderr, "twelvefold %s: --threads must be within [1, 256]\n", command);
+    return exit_bad_input;
+  }
   options.threads = args.threads;
   options.out_dir = out;
   options.stop_requested = &stop_requested;
   options.realtime_speed = args.realtime;
-  options.assertions = input->file.assertions;
   progress_bar bar(stdout);
   const bool show_progress = !args.quiet && !args.json && isatty(STDOUT_FILENO) != 0;
   if (show_progress) options.on_progress = [&bar](const sim::progress& p) { bar.update(p); };
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  auto summary = sim::run_world(world, options);
+  auto summary = sim::run_world(std::move(world), options);
   if (show_progress) bar.finish();
   if (!summary) {
-    std::fprintf(stderr, "twelvefold run: %s%s\n",
-                 summary.error().kind == sim::run_error_kind::bad_input ? "bad input: " : "",
+    const sim::run_error_kind kind = summary.error().kind;
+    std::fprintf(stderr, "twelvefold %s: %s%s\n", command,
+                 kind == sim::run_error_kind::bad_input ? "bad input: " : "",
                  summary.error().message.c_str());
-    return summary.error().kind == sim::run_error_kind::bad_input ? exit_bad_input : exit_failed;
+    if (kind == sim::run_error_kind::interrupted) return exit_interrupted;
+    return kind == sim::run_error_kind::bad_input ? exit_bad_input : exit_failed;
   }
   if (auto ok = sim::write_summary(out, *summary); !ok) {
-    std::fprintf(stderr, "twelvefold run: %s\n", ok.error().c_str());
+    std::fprintf(stderr, "twelvefold %s: %s\n", command, ok.error().c_str());
     return exit_failed;
   }
   // report.html and the CSVs (docs/outputs.md, "Reports"); a run without them has failed.
   if (auto report = sim::write_report(out); !report) {
-    std::fprintf(stderr, "twelvefold run: %s\n", report.error().message.c_str());
+    std::fprintf(stderr, "twelvefold %s: %s\n", command, report.error().message.c_str());
+    return exit_failed;
+  }
+  // Last, once everything it describes is on disk: stopped (resumable) or finished.
+  if (auto ok = sim::record_run_end(out, *summary); !ok) {
+    std::fprintf(stderr, "twelvefold %s: %s\n", command, ok.error().c_str());
     return exit_failed;
   }
   if (args.json) {
@@ -130,7 +165,15 @@ int run_command(const run_args& args) {
   } else if (!args.quiet) {
     print_human_summary(*summary, out);
   }
-  if (summary->stopped_early) return exit_interrupted;
+  if (summary->stopped_early) {
+    if (!args.json && !args.quiet) {
+      std::printf("Stopped at %.1f simulated hours; continue with: twelvefold resume %s\n",
+                  summary->stop ? summary->stop->kernel.next_window_us / 3.6e9
+                                : summary->sim_seconds / 3600,
+                  out.c_str());
+    }
+    return exit_interrupted;
+  }
   const bool failed =
       std::ranges::any_of(summary->assertions, [](const auto& a) { return !a.passed; });
   if (!args.json) print_assertions(summary->assertions, args.quiet);

@@ -41,7 +41,7 @@ std::expected<run_input, std::string> build_input(const run_args& args) {
     overrides.duration_us = *d;
   }
   auto world = sim::build_world(*loaded, overrides);
-  return run_input{std::move(*loaded), std::move(world)};
+  return run_input{std::move(*loaded), std::move(world), overrides};
 }
 
 }  // namespace twelvefold::cli

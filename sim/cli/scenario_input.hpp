@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "twelvefold/actors/world.hpp"
 #include "twelvefold/sim/scenario.hpp"
+#include "twelvefold/sim/world_builder.hpp"
 
 namespace twelvefold::cli {
 
@@ -20,6 +21,7 @@ std::expected<sim::scenario_file, std::string> load_input(const std::string& sce
 struct run_input {
   sim::scenario_file file;
   std::shared_ptr<const actors::world> world;
+  sim::world_overrides overrides;  // kept for resume (resume.json "options")
 };
 std::expected<run_input, std::string> build_input(const run_args& args);
 

@@ -10,10 +10,12 @@
 #include <caf/all.hpp>
 
 #include "external_twins.hpp"
+#include "run_digest.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/device_shard.hpp"
 #include "twelvefold/actors/latency_histogram.hpp"
 #include "twelvefold/actors/network.hpp"
+#include "twelvefold/actors/replay.hpp"
 #include "twelvefold/actors/services.hpp"
 #include "twelvefold/actors/twin_store_writer.hpp"
 #include "twelvefold/models/battery.hpp"
@@ -164,18 +166,41 @@ class kernel {
     auto last_progress = wall_start;
     std::int64_t sim_us = 0;
     bool stopped = false;
+    pace_wall_origin_ = wall_start;
+    // Resume (replay.hpp): the prefix runs exactly as before, but nothing records it.
+    const replay_plan* replay = options_.replay;
+    bool replaying = replay != nullptr;
+    if (replaying) {
+      auto ok = ask<bool>(self_, cast_.solution, replay_atom::value, replay->sinks);
+      if (!ok) return std::unexpected(ok.error());
+      if (replay->expected.windows == 0) {
+        if (auto live = go_live(wall_start); !live) return std::unexpected(live.error());
+        replaying = false;
+      }
+    }
     while (true) {
       if (options_.stop_requested != nullptr && options_.stop_requested->load()) {
+        if (replaying) {
+          return std::unexpected(run_error{run_error_kind::interrupted,
+                                           "stopped while replaying the run's prefix; nothing "
+                                           "was written, the run can still be resumed"});
+        }
         stopped = true;
         break;
       }
       const std::optional<std::int64_t> start = next_window_start();
       if (!start || *start >= world_->duration_us) break;
-      sim_us = *start;
-      if (options_.realtime_speed > 0 && !pace(*start, wall_start)) {
+      if (!replaying && options_.stop_at_us && *start >= *options_.stop_at_us) {
         stopped = true;
         break;
       }
+      // A stop while pacing leaves sim_us at the last window run, like any other stop: the
+      // end-of-run steps then take only what a run never stopped takes before this window.
+      if (!replaying && options_.realtime_speed > 0 && !pace(*start)) {
+        stopped = true;
+        break;
+      }
+      sim_us = *start;
       if (auto ok = advance_network(*start, *start + world_->window_us); !ok) {
         return std::unexpected(ok.error());
       }
@@ -197,9 +222,25 @@ class kernel {
       if (options_.on_progress &&
           wall_clock::now() - last_progress > std::chrono::milliseconds(100)) {
         last_progress = wall_clock::now();
-        options_.on_progress(progress_at(sim_us, wall_start));
+        options_.on_progress(progress_at(sim_us, wall_start, replaying));
+      }
+      if (replaying && windows_ == replay->expected.windows) {
+        if (auto live = go_live(wall_start); !live) return std::unexpected(live.error());
+        replaying = false;
       }
     }
+    if (replaying) {
+      return std::unexpected(run_error{
+          run_error_kind::bad_input,
+          "the replay did not arrive where the run stopped: it ended after " +
+              std::to_string(windows_) + " windows, the run stopped after " +
+              std::to_string(replay->expected.windows) +
+              " (the firmware, the scenario or the build behaves differently); nothing was "
+              "written"});
+    }
+    // Where the run stopped, before the end-of-run steps below (a resumed run replays up to
+    // here, then takes the next window).
+    if (stopped) stop_kernel_ = fingerprint();
     if (!stopped) sim_us = world_->duration_us;
     // Samples (and events) up to the end of what was simulated, the end itself included.
     if (auto ok = advance_network(sim_us + 1, sim_us + 1); !ok) return std::unexpected(ok.error());
@@ -209,7 +250,12 @@ class kernel {
       summary->realtime_speed = options_.realtime_speed;
       summary->realtime_lag_max_seconds = lag_max_s_;
       summary->realtime_lag_mean_seconds = paced_windows_ > 0 ? lag_sum_s_ / paced_windows_ : 0;
-      if (options_.on_progress) options_.on_progress(progress_at(sim_us, wall_start));
+      if (options_.on_progress) options_.on_progress(progress_at(sim_us, wall_start, false));
+      if (replay != nullptr) {
+        summary->resume.times_resumed = replay->times_resumed;
+        summary->resume.resumed_from_s = static_cast<double>(replay->expected.next_window_us) / 1e6;
+        summary->resume.replay_wall_seconds = replay_wall_s_;
+      }
     }
     return summary;
   }
@@ -217,10 +263,12 @@ class kernel {
  private:
   // Waits until the wall clock reaches the window's start (scaled by the speed), or measures
   // how late it already is. Returns false when a stop was requested while waiting.
-  bool pace(std::int64_t window_start_us, wall_clock::time_point wall_start) {
+  bool pace(std::int64_t window_start_us) {
     const auto target =
-        wall_start + std::chrono::duration_cast<wall_clock::duration>(std::chrono::duration<double>(
-                         static_cast<double>(window_start_us) / 1e6 / options_.realtime_speed));
+        pace_wall_origin_ +
+        std::chrono::duration_cast<wall_clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(window_start_us - pace_origin_us_) /
+                                          1e6 / options_.realtime_speed));
     ++paced_windows_;
     auto now = wall_clock::now();
     if (now >= target) {
@@ -238,9 +286,90 @@ class kernel {
     return true;
   }
 
-  progress progress_at(std::int64_t sim_us, wall_clock::time_point wall_start) const {
-    return {sim_us, world_->duration_us, world_->twins.size(), activations_,
-            std::chrono::duration<double>(wall_clock::now() - wall_start).count()};
+  progress progress_at(std::int64_t sim_us, wall_clock::time_point wall_start,
+                       bool replaying) const {
+    progress p{sim_us, world_->duration_us, world_->twins.size(), activations_,
+               std::chrono::duration<double>(wall_clock::now() - wall_start).count()};
+    p.replaying = replaying;
+    if (options_.replay != nullptr) p.replay_until_us = options_.replay->expected.next_window_us;
+    return p;
+  }
+
+  kernel_fingerprint fingerprint() {
+    kernel_fingerprint f;
+    f.windows = windows_;
+    f.next_window_us = next_window_start().value_or(-1);
+    f.activations = activations_;
+    f.sessions = sessions_started_;
+    f.completions = completions_received_;
+    f.digest = digest_.value();
+    f.calendar_wakes = calendar_.size();
+    f.completions_pending = completions_.size();
+    f.next_sample_us = next_sample_us_;
+    f.network_events_applied = next_event_;
+    f.cloud_events_applied = next_cloud_event_;
+    return f;
+  }
+
+  // The replay arrived at the stop point: check it is the same state, then let the recording
+  // actors record again (replay.hpp). Any failure leaves OUT as it was.
+  std::expected<void, run_error> go_live(wall_clock::time_point wall_start) {
+    const replay_plan& plan = *options_.replay;
+    const auto refuse = [](const std::string& why) {
+      return std::unexpected(run_error{
+          run_error_kind::bad_input,
+          "the replay did not arrive where the run stopped (" + why +
+              "): the firmware, the scenario or the build behaves differently; nothing was "
+              "written"});
+    };
+    if (const std::string diff = fingerprint_difference(plan.expected, fingerprint());
+        !diff.empty()) {
+      return refuse(diff);
+    }
+    // Barriers: the cloud services have handled everything the replay sent them (a flush's
+    // rows are in the writer's mailbox before the answer), so "live" lands after them.
+    const std::vector<cloud_timeline_event> none;
+    if (auto ok = ask<bool>(self_, cast_.management, timeline_atom::value, none); !ok) {
+      return std::unexpected(ok.error());
+    }
+    if (auto ok = ask<bool>(self_, cast_.solution, timeline_atom::value, none); !ok) {
+      return std::unexpected(ok.error());
+    }
+    auto sinks = ask<std::vector<std::uint64_t>>(self_, cast_.solution, live_atom::value);
+    if (!sinks) return std::unexpected(sinks.error());
+    for (std::size_t k = 0; k < sinks->size() && k < plan.sinks.size(); ++k) {
+      const actors::route_counters& recorded = plan.sinks[k];
+      if (recorded.sink == "store" || (*sinks)[k] == recorded.events) continue;
+      return refuse("route \"" + recorded.name + "\": " + std::to_string((*sinks)[k]) +
+                    " events replayed, " + std::to_string(recorded.events) + " recorded");
+    }
+    if (cast_.writer) {
+      // Everything the writer got so far came from the replay, which is the stopped run's
+      // prefix: never more rows than that run wrote.
+      auto rows = ask<std::vector<std::uint64_t>>(self_, cast_.writer, collect_atom::value);
+      if (!rows) return std::unexpected(rows.error());
+      if (rows->size() == 2 &&
+          ((*rows)[0] > plan.store.events || (*rows)[1] > plan.store.sessions)) {
+        return refuse("twin store: " + std::to_string((*rows)[0]) + " events and " +
+                      std::to_string((*rows)[1]) + " sessions replayed, " +
+                      std::to_string(plan.store.events) + " and " +
+                      std::to_string(plan.store.sessions) + " recorded");
+      }
+    }
+    if (plan.before_live) {
+      if (auto ok = plan.before_live(); !ok) {
+        return std::unexpected(run_error{run_error_kind::failure, ok.error()});
+      }
+    }
+    if (cast_.writer) {
+      auto opened = ask<std::vector<std::uint64_t>>(self_, cast_.writer, live_atom::value);
+      if (!opened) return std::unexpected(opened.error());
+    }
+    const auto now = wall_clock::now();
+    replay_wall_s_ = std::chrono::duration<double>(now - wall_start).count();
+    pace_wall_origin_ = now;
+    pace_origin_us_ = std::max<std::int64_t>(0, plan.expected.next_window_us);
+    return {};
   }
 
   // Brings the network's timeline up to a window: takes every time-series sample due before
@@ -354,10 +483,25 @@ class kernel {
     std::sort(sessions.begin(), sessions.end(), [](const auto& a, const auto& b) {
       return std::tie(a.start_us, a.twin) < std::tie(b.start_us, b.twin);
     });
+    sessions_started_ += sessions.size();
+    for (const session_start& st : sessions) {
+      digest_.add(st.twin);
+      digest_.add(static_cast<std::uint64_t>(st.start_us));
+      digest_.add(st.uplink);
+      digest_.add(st.penalty_override ? 1 : 0);
+    }
     auto done = ask<std::vector<session_completion>>(self_, cast_.network, sessions_atom::value,
                                                      std::move(sessions), end_us);
     if (!done) return std::unexpected(done.error());
-    for (session_completion& c : *done) completions_.push(std::move(c));
+    completions_received_ += done->size();
+    for (session_completion& c : *done) {
+      digest_.add(c.twin);
+      digest_.add(static_cast<std::uint64_t>(c.at_us));
+      digest_.add(c.success ? 1 : 0);
+      digest_.add(c.downlink);
+      digest_.add(static_cast<std::uint64_t>(c.penalty_until_us));
+      completions_.push(std::move(c));
+    }
     return {};
   }
 
@@ -535,9 +679,17 @@ class kernel {
       }
       auto sampled = ask<bool>(self_, cast_.writer, sample_atom::value, metric_samples_of(sum));
       if (!sampled) return std::unexpected(sampled.error());
+      if (stop_kernel_) {
+        // Rows of the append-only tables written so far: a resumed run drops as many.
+        auto received = ask<std::vector<std::uint64_t>>(self_, cast_.writer, collect_atom::value);
+        if (!received) return std::unexpected(received.error());
+        sum.stop = stop_point{*stop_kernel_, {}};
+        if (received->size() == 2) sum.stop->store = {(*received)[0], (*received)[1]};
+      }
       auto closed = ask<bool>(self_, cast_.writer, close_atom::value);
       if (!closed) return std::unexpected(closed.error());
     }
+    if (stop_kernel_ && !sum.stop) sum.stop = stop_point{*stop_kernel_, {}};
     return sum;
   }
 
@@ -556,6 +708,14 @@ class kernel {
   double lag_max_s_ = 0;
   std::size_t next_event_ = 0;
   std::size_t next_cloud_event_ = 0;
+  // Resume (replay.hpp).
+  std::uint64_t sessions_started_ = 0;
+  std::uint64_t completions_received_ = 0;
+  run_digest digest_;
+  std::optional<kernel_fingerprint> stop_kernel_;
+  double replay_wall_s_ = 0;
+  wall_clock::time_point pace_wall_origin_;  // real time paces from here ...
+  std::int64_t pace_origin_us_ = 0;          // ... and this virtual time
 };
 
 }  // namespace
@@ -607,8 +767,22 @@ std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
     firmware.emplace_back(std::move(*lib));
   }
 
+  if (options.replay != nullptr && !external->empty()) {
+    return std::unexpected(run_error{run_error_kind::bad_input,
+                                     "a run with external twins cannot be resumed: their "
+                                     "firmware runs outside, on the wall clock"});
+  }
   std::unique_ptr<twin_store> store;
-  if (options.out_dir) {
+  std::filesystem::path resumed_store;  // a resumed run continues the stopped run's store
+  if (options.out_dir && options.replay != nullptr) {
+    resumed_store = *options.out_dir / "twins.sqlite";
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(resumed_store, ec)) {
+      return std::unexpected(run_error{
+          run_error_kind::bad_input,
+          resumed_store.string() + ": no such file (a stopped run's twin store is continued)"});
+    }
+  } else if (options.out_dir) {
     std::error_code ec;
     std::filesystem::create_directories(*options.out_dir, ec);
     if (ec) {
@@ -630,6 +804,9 @@ std::expected<run_summary, run_error> run_world(std::shared_ptr<const world> w,
   caf::actor_system system{config};
   cast actors;
   if (store) actors.writer = spawn_twin_store_writer(system, std::move(store));
+  if (!resumed_store.empty()) {
+    actors.writer = spawn_resuming_twin_store_writer(system, resumed_store, options.replay->store);
+  }
   actors.solution = spawn_solution_service(system, w);
   actors.management = spawn_management_service(system, w, actors.solution, actors.writer);
   actors.network = spawn_network(system, w, actors.management);

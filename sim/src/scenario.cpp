@@ -7,6 +7,7 @@
 #include <google/protobuf/text_format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -1165,10 +1166,29 @@ std::vector<std::filesystem::path> default_firmware_search_path() {
   return dirs;
 }
 
+namespace {
+
+// Text that was expanded before (resume): every line maps to itself, nothing is substituted.
+expanded_source verbatim_source(const std::string& text, const std::string& display_name,
+                                const std::map<std::string, std::string>& params) {
+  expanded_source out;
+  out.text = text;
+  out.params = params;
+  out.files = {display_name};
+  const auto lines = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+  for (int line = 1; line <= lines; ++line) out.lines.push_back({display_name, line});
+  return out;
+}
+
+}  // namespace
+
 std::expected<scenario_file, std::vector<diagnostic>> parse_scenario(
     const std::string& text, const std::string& display_name, const std::filesystem::path& base_dir,
     const load_options& options) {
-  auto source = expand_scenario_source(text, display_name, base_dir, options.params);
+  auto source = options.already_expanded
+                    ? std::expected<expanded_source, std::vector<diagnostic>>(
+                          verbatim_source(text, display_name, options.params))
+                    : expand_scenario_source(text, display_name, base_dir, options.params);
   if (!source) return std::unexpected(std::move(source.error()));
   auto locate_all = [&](std::vector<diagnostic> found) {
     for (diagnostic& d : found) d = source->locate(std::move(d));
@@ -1190,6 +1210,8 @@ std::expected<scenario_file, std::vector<diagnostic>> parse_scenario(
   out.path = display_name;
   out.params = source->params;
   out.files = source->files;
+  out.expanded_text = source->text;
+  out.base_dir = base_dir;
   check(locator(display_name, &tree), *spec, base_dir, options, out, errors);
   if (!errors.empty()) return std::unexpected(locate_all(std::move(errors)));
   out.spec = std::move(spec);

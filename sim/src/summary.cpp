@@ -220,6 +220,12 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
   j["config"] = s.config_json.empty() ? nlohmann::ordered_json::object()
                                       : nlohmann::ordered_json::parse(s.config_json);
   j["routes"] = nlohmann::ordered_json::parse(actors::routes_report_json(s.routes));
+  // A resumed run (docs/cli.md, "Resuming a run"); every other figure covers the whole run.
+  if (s.resume.times_resumed > 0) {
+    j["resume"] = {{"times_resumed", s.resume.times_resumed},
+                   {"resumed_from_s", s.resume.resumed_from_s},
+                   {"replay_wall_seconds", s.resume.replay_wall_seconds}};
+  }
   return j;
 }
 

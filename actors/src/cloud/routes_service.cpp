@@ -323,6 +323,26 @@ void cloud_routes::apply_timeline(const std::vector<cloud_timeline_event>& due) 
   }
 }
 
+std::expected<void, std::string> cloud_routes::begin_replay(
+    const std::vector<route_counters>& at_stop) {
+  for (route& r : routes_) {
+    if (!r.worker) continue;
+    const auto it = std::find_if(at_stop.begin(), at_stop.end(),
+                                 [&](const route_counters& c) { return c.name == r.name; });
+    if (it == at_stop.end()) {
+      return std::unexpected("route \"" + r.name + "\" has no counters recorded at the stop");
+    }
+    r.worker->begin_replay(*it);
+  }
+  return {};
+}
+
+std::vector<std::uint64_t> cloud_routes::end_replay() {
+  std::vector<std::uint64_t> replayed;
+  for (route& r : routes_) replayed.push_back(r.worker ? r.worker->end_replay() : 0);
+  return replayed;
+}
+
 routes_report cloud_routes::finish() {
   if (finished_) return final_;
   finished_ = true;

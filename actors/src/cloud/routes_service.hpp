@@ -49,6 +49,13 @@ class cloud_routes {
 
   [[nodiscard]] const db_sync& state() const { return db_; }
 
+  // Resume (replay.hpp): each real sink takes the counters recorded at the stop (matched by
+  // route name) and drops what it is handed until end_replay(). Returns an error naming a real
+  // sink with no recorded counters. end_replay() returns, per route in scenario order, the
+  // events handed to it while replaying (0 for store routes: the twin store dedups those).
+  std::expected<void, std::string> begin_replay(const std::vector<route_counters>& at_stop);
+  std::vector<std::uint64_t> end_replay();
+
  private:
   struct route {
     std::string name;

@@ -34,6 +34,7 @@ class ndjson_transport final : public sink_transport {
     return events.size();
   }
   [[nodiscard]] std::string target() const override { return path_; }
+  void continue_existing() override { opened_once_ = true; }  // resumed: append
 
  private:
   std::string path_;

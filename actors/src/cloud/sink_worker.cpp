@@ -18,8 +18,36 @@ sink_worker::sink_worker(route_counters counters, std::unique_ptr<sink_transport
 
 sink_worker::~sink_worker() { finish(std::chrono::milliseconds(0)); }
 
+void sink_worker::begin_replay(const route_counters& at_stop) {
+  std::lock_guard lock(mutex_);
+  const std::string name = counters_.name;
+  const std::string sink = counters_.sink;
+  counters_ = at_stop;
+  counters_.name = name;
+  counters_.sink = sink;
+  events_at_stop_ = at_stop.events;
+  replaying_ = true;
+  // Before any delivery: the worker thread calls the transport only for flushed events.
+  transport_->continue_existing();
+}
+
+std::uint64_t sink_worker::end_replay() {
+  std::lock_guard lock(mutex_);
+  replaying_ = false;
+  skip_ = replayed_ < events_at_stop_ ? events_at_stop_ - replayed_ : 0;
+  return replayed_;
+}
+
 void sink_worker::push(sink_event event) {
   std::lock_guard lock(mutex_);
+  if (replaying_) {
+    ++replayed_;
+    return;
+  }
+  if (skip_ > 0) {
+    --skip_;
+    return;
+  }
   ++counters_.events;
   if (finished_ || queue_.size() >= policy_.queue_limit) {
     ++counters_.failed;

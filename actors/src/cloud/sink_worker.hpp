@@ -37,6 +37,8 @@ class sink_transport {
   virtual std::size_t deliver(std::span<const sink_event> events, std::string& error) = 0;
   // What the transport talks to, for error messages (a URL or a path).
   [[nodiscard]] virtual std::string target() const = 0;
+  // A resumed run (replay.hpp): what the target holds already stays (a file is appended to).
+  virtual void continue_existing() {}
 };
 
 struct retry_policy {
@@ -63,6 +65,12 @@ class sink_worker {
   // thread. Returns the final counters. Idempotent.
   route_counters finish(std::chrono::milliseconds drain);
 
+  // Resume (replay.hpp): the counters start from `at_stop`; until end_replay() every push is
+  // counted and dropped (the stopped run delivered it). end_replay() returns how many were
+  // pushed while replaying; if fewer than at_stop.events, the rest are dropped as they come.
+  void begin_replay(const route_counters& at_stop);
+  std::uint64_t end_replay();
+
  private:
   void run();
 
@@ -76,6 +84,10 @@ class sink_worker {
   bool busy_ = false;    // a batch is being delivered
   bool stop_ = false;    // finish() gave up waiting: abandon back-off, exit
   bool finished_ = false;
+  bool replaying_ = false;
+  std::uint64_t replayed_ = 0;  // pushes dropped while replaying
+  std::uint64_t skip_ = 0;      // pushes still to drop after the replay
+  std::uint64_t events_at_stop_ = 0;
   route_counters counters_;
   std::thread thread_;
 };

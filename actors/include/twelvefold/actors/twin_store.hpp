@@ -25,6 +25,9 @@ class twin_store {
   // Creates (or truncates) the store at `path` with the current schema.
   static std::expected<std::unique_ptr<twin_store>, std::string> create(
       const std::filesystem::path& path);
+  // Opens an existing store to go on writing it (a resumed run, docs/cli.md).
+  static std::expected<std::unique_ptr<twin_store>, std::string> open(
+      const std::filesystem::path& path);
   ~twin_store();
   twin_store(const twin_store&) = delete;
   twin_store& operator=(const twin_store&) = delete;
@@ -49,6 +52,7 @@ class twin_store {
  private:
   twin_store(sqlite3* db, std::filesystem::path path);
   std::expected<void, std::string> exec(const char* sql);
+  std::expected<void, std::string> prepare_statements();
   std::string error_text(const char* what) const;
 
   sqlite3* db_ = nullptr;

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 #include "twelvefold/sim/assertions.hpp"
+#include "twelvefold/sim/replay.hpp"
 
 #include "twelvefold/actors/auth.hpp"
 #include "twelvefold/actors/location_totals.hpp"
@@ -34,6 +35,10 @@ struct progress {
   std::uint64_t twins = 0;
   std::uint64_t activations = 0;
   double wall_seconds = 0;
+  // A resumed run re-executing its prefix without recording (replay.hpp): it goes live at
+  // replay_until_us.
+  bool replaying = false;
+  std::int64_t replay_until_us = 0;
 };
 
 struct run_options {
@@ -50,6 +55,12 @@ struct run_options {
   // One-line notices for the operator (an external twin's endpoint, real time switched on);
   // stderr when unset. Called on the calling thread, before the run starts.
   std::function<void(const std::string&)> on_notice;
+  // Resume (replay.hpp): replay this prefix silently, check it, then go on recording. With a
+  // plan, out_dir must hold the stopped run's twins.sqlite (it is continued, not recreated).
+  const replay_plan* replay = nullptr;
+  // Stops as a Ctrl-C would, at the first window boundary at or after this virtual time
+  // (`twelvefold run --stop-at`, and tests that need a deterministic stop).
+  std::optional<std::int64_t> stop_at_us;
 };
 
 struct rat_summary {
@@ -140,11 +151,14 @@ struct run_summary {
   actors::dfu_totals dfu;    // firmware update campaigns and versions over time (factor 8)
   actors::auth_totals auth;  // factor 9 / 11 (docs/cloud-auth.md)
   std::uint64_t auth_downlinks_rejected = 0;  // replies devices refused (server proof failed)
-  std::string config_json;       // summary.json "config" (docs/cloud-config.md), compact JSON
-  actors::routes_report routes;  // factors 1, 3, 5: summary.json "routes"
+  std::string config_json;         // summary.json "config" (docs/cloud-config.md), compact JSON
+  actors::routes_report routes;    // factors 1, 3, 5: summary.json "routes"
+  std::optional<stop_point> stop;  // where a stopped run stopped (kept in OUT/resume.json)
+  resume_report resume;            // summary.json "resume"
 };
 
-enum class run_error_kind { bad_input, failure };
+// interrupted: stopped while replaying a resumed run's prefix (nothing was written).
+enum class run_error_kind { bad_input, failure, interrupted };
 struct run_error {
   run_error_kind kind = run_error_kind::failure;
   std::string message;

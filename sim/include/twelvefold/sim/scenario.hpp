@@ -38,6 +38,10 @@ struct scenario_file {
   std::map<std::string, std::string> params;  // every #param and the value used
   std::vector<std::string> files;             // every file read (the scenario, its includes)
   std::vector<assertion_spec> assertions;     // checked when the run ends
+  // Resume (docs/cli.md, "Resuming a run"): the text that was parsed, after #include and
+  // #param expansion, and the directory relative firmware paths resolved against.
+  std::string expanded_text;
+  std::filesystem::path base_dir;
 };
 
 struct load_options {
@@ -46,6 +50,9 @@ struct load_options {
   std::vector<std::filesystem::path> firmware_search_path;
   // Values for the scenario's #param parameters (command line --param NAME=VALUE).
   std::map<std::string, std::string> params{};
+  // The text is already expanded (a run's saved scenario, on resume): parse it as it is, with
+  // `params` as the values it was expanded with.
+  bool already_expanded = false;
 };
 
 // `path` is a scenario file or a directory holding scenario.txtpb.

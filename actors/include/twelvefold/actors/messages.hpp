@@ -34,6 +34,9 @@ struct session_completion {
   // The modem's registration penalty box ends then (0: not in one): the network's modem owns
   // the box, the module reflects it to the firmware.
   std::int64_t penalty_until_us = 0;
+  // Not a session's end: the modem registered again (success) or gave up after an outage
+  // ended (actors/src/reconnect.cpp); the module learns its transport and may sync at once.
+  bool reconnect = false;
 };
 
 // Work for one device shard in one window [start, end).
@@ -238,7 +241,7 @@ typename Inspector::result_type inspect(Inspector& f, wake_entry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_completion& x) {
   return f(caf::meta::type_name("session_completion"), x.twin, x.at_us, x.success, x.downlink,
-           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat, x.penalty_until_us);
+           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat, x.penalty_until_us, x.reconnect);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_work& x) {

@@ -75,7 +75,7 @@ struct shard_state {
   std::vector<std::byte> images;    // every twin's RAM image, back to back
   std::uint64_t activations = 0;
   std::uint64_t missing_sleep_requests = 0;
-  std::uint64_t module_wakes = 0;  // wakes of the module alone, the host asleep
+  std::uint64_t module_wakes = 0;     // wakes of the module alone, the host asleep
   std::uint64_t reconnect_syncs = 0;  // sessions started as the modem re-registered
   std::map<std::string, std::uint64_t> resets_by_reason;
   shim::module::error_tally request_errors_by_tag;  // the modules' err answers, by {tag}

@@ -60,7 +60,7 @@ struct shard_totals {
   std::uint64_t module_wakes = 0;             // a module's own syncs while its host slept
   std::map<std::string, std::uint64_t> request_errors_by_tag;  // "web-pending", "io", ...
   std::map<std::string, std::uint64_t> external;  // external twins' link counters, by name
-  std::uint64_t reconnect_syncs = 0;  // sessions started as the modem re-registered
+  std::uint64_t reconnect_syncs = 0;              // sessions started as the modem re-registered
 };
 
 template <class Inspector>
@@ -73,8 +73,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_totals& x) {
   return f(caf::meta::type_name("shard_totals"), x.activations, x.notes_added, x.notes_lost,
            x.notes_in_flight, x.requests, x.request_errors, x.missing_sleep_requests,
            x.resets_by_reason, x.twins, x.auth_downlinks_rejected, x.inbound_dropped,
-           x.web_responses, x.module_wakes, x.request_errors_by_tag, x.external,
-           x.reconnect_syncs);
+           x.web_responses, x.module_wakes, x.request_errors_by_tag, x.external, x.reconnect_syncs);
 }
 
 struct external_device {

@@ -99,7 +99,7 @@ struct reconnect_totals {
   std::uint64_t attach_attempts = 0;   // registration rounds (random-access procedures)
   std::uint64_t access_collisions = 0;
   std::uint64_t registered = 0;
-  std::uint64_t gave_up = 0;  // every round failed: the modem waits for its next session
+  std::uint64_t gave_up = 0;          // every round failed: the modem waits for its next session
   double registered_after_s_sum = 0;  // from the sites' return to registration
   double registered_after_s_max = 0;
 };
@@ -118,7 +118,7 @@ struct network_totals {
   std::vector<rat_totals> per_rat;  // index: models::rat
   std::vector<twin_radio> twins;    // index: twin
   std::vector<network_sample> samples;
-  std::vector<dfu_cost> dfu_costs;  // index: DFU campaign id - 1 (chunks carried, factor 8)
+  std::vector<dfu_cost> dfu_costs;      // index: DFU campaign id - 1 (chunks carried, factor 8)
   std::vector<group_radio> per_fleet;   // index: fleet
   std::vector<group_radio> per_region;  // index: region
   reconnect_totals reconnect;

@@ -68,7 +68,7 @@ struct solution_totals {
   double latency_p90_s = 0;
   double latency_p99_s = 0;
   double latency_max_s = 0;
-  routes_report routes;  // factors 1, 3, 5 (docs/cloud-routes.md)
+  routes_report routes;                    // factors 1, 3, 5 (docs/cloud-routes.md)
   std::vector<group_delivery> per_fleet;   // index: fleet
   std::vector<group_delivery> per_region;  // index: region
 };

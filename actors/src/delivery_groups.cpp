@@ -13,10 +13,13 @@ delivery_groups::delivery_groups(std::shared_ptr<const world> w) : world_(std::m
 }
 
 void delivery_groups::add(twin_index twin, double latency_s) {
+  // A world without fleets (unit tests of the service) has no groups to count in.
   if (twin >= world_->twins.size()) return;
   const std::uint32_t fleet = world_->twins[twin].fleet;
+  if (fleet >= fleets_.size()) return;
   fleets_[fleet]->add(latency_s);
-  regions_[world_->fleets[fleet].region]->add(latency_s);
+  const std::size_t region = world_->fleets[fleet].region;
+  if (region < regions_.size()) regions_[region]->add(latency_s);
 }
 
 std::vector<group_delivery> delivery_groups::summarise(

@@ -17,7 +17,7 @@ namespace {
 // 300 sensors on one LTE-M site in "city" (its outage runs 02:00-04:00), 60 more on their own
 // site in "village" (never down). Hourly syncs: two failed attempts in the outage, not enough
 // for the penalty box, so every city modem searches when the site returns.
-std::string scenario_text(bool with_outage) {
+std::string scenario_text(bool with_outage, const std::string& sync_mins = "60") {
   std::string text = R"(
 name: "reconnect-test"
 epoch_utc: "2026-03-01T00:00:00Z"
@@ -36,7 +36,8 @@ fleets { name: "city-a" device_model: "ltem" count: 200 region: "city" }
 fleets { name: "city-b" device_model: "ltem" count: 100 region: "city" }
 fleets { name: "rural" device_model: "ltem" count: 60 region: "village" }
 env { name: "sample_mins" value: "15" }
-env { name: "sync_mins" value: "60" }
+env { name: "sync_mins" value: ")" +
+                     sync_mins + R"(" }
 )";
   if (with_outage) text += R"(timeline { at: "2h" outage { duration: "2h" region: "city" } })";
   return text;
@@ -168,6 +169,22 @@ TEST_F(ReconnectScenario, AssertionsAddressFleetsAndRegions) {
   const auto missing = check("per_region[nowhere].sessions > 0");
   EXPECT_FALSE(missing.passed);
   EXPECT_NE(missing.detail.find("city"), std::string::npos) << missing.detail;
+}
+
+// Syncing every 15 minutes, the city modems fail often enough in the outage to be in the
+// penalty box when the site returns: the box, which the network's modem owns, holds them back
+// (no storm), and each comes back with its own sync at the box's end, never trying inside it.
+TEST(ReconnectPenaltyBox, BoxedModemsWaitOutTheBoxInsteadOfStorming) {
+  const auto s = run_text(scenario_text(true, "15"), 2, "reconnect-boxed");
+  EXPECT_EQ(s.reconnect.twins_searching, 300u);
+  EXPECT_EQ(s.reconnect.deferred_penalty, 300u);
+  EXPECT_EQ(s.reconnect.registered, 0u);
+  EXPECT_EQ(s.reconnect.attach_attempts, 0u);
+  for (const auto& p : s.network_timeline) EXPECT_EQ(p.reconnects, 0u);
+  EXPECT_EQ(s.penalty_blocked, 0u) << "the modules waited out the modem's box";
+  EXPECT_EQ(s.network_timeline.at(4).dark, 300u);
+  EXPECT_EQ(s.network_timeline.back().dark, 0u) << "every box ended and its sync succeeded";
+  EXPECT_EQ(s.notes_lost, 0u);
 }
 
 TEST(ReconnectDeterminism, OneAndTwoThreadsGiveTheSameStorm) {

@@ -75,7 +75,8 @@ struct shard_state {
   std::vector<std::byte> images;    // every twin's RAM image, back to back
   std::uint64_t activations = 0;
   std::uint64_t missing_sleep_requests = 0;
-  std::uint64_t module_wakes = 0;  // wakes of the module alone, the host asleep
+  std::uint64_t module_wakes = 0;     // wakes of the module alone, the host asleep
+  std::uint64_t reconnect_syncs = 0;  // sessions started as the modem re-registered
   std::map<std::string, std::uint64_t> resets_by_reason;
   shim::module::error_tally request_errors_by_tag;  // the modules' err answers, by {tag}
   external_twins external;
@@ -359,9 +360,30 @@ void maybe_start_session(shard_state& s, twin_index twin, twin_runtime& t, std::
   out.push_back({twin, now_us, std::move(uplink), std::move(capture_us), penalty_override});
 }
 
+// The modem registered again (or gave up) after an outage ended (actors/src/reconnect.cpp):
+// the module learns its transport, and one whose last sync failed with data pending syncs now.
+void apply_reconnect(shard_state& s, const session_completion& c, twin_runtime& t,
+                     std::int64_t window_end_us, window_result& result) {
+  t.radio_charge_mah += c.radio_charge_mah;
+  t.rsrp_dbm = c.rsrp_dbm;
+  t.cell_id = c.cell_id;
+  t.rat = c.rat;
+  t.comms.set_transport(c.at_us, transport_of(c));
+  if (!t.booted || t.external || t.comms.sync_open()) return;
+  if (c.success && t.comms.sync_after_reconnect(c.at_us)) {
+    ++s.reconnect_syncs;
+    maybe_start_session(s, c.twin, t, c.at_us, result.sessions);
+  }
+  schedule_next(t, c.twin, c.at_us, window_end_us, result);
+}
+
 void apply_completion(shard_state& s, const session_completion& c, twin_runtime& t,
                       std::vector<session_start>& sessions, std::int64_t window_end_us,
                       window_result& result) {
+  if (c.reconnect) {
+    apply_reconnect(s, c, t, window_end_us, result);
+    return;
+  }
   const std::uint8_t uplink_rat = t.rat;  // the RAT the uplink declared (its ticket's RAT)
   t.radio_charge_mah += c.radio_charge_mah;
   t.rsrp_dbm = c.rsrp_dbm;
@@ -540,6 +562,7 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
   totals.activations = s.activations;
   totals.missing_sleep_requests = s.missing_sleep_requests;
   totals.module_wakes = s.module_wakes;
+  totals.reconnect_syncs = s.reconnect_syncs;
   totals.resets_by_reason = s.resets_by_reason;
   totals.auth_downlinks_rejected = s.secure_elements->counters().downlinks_rejected;
   totals.request_errors_by_tag.insert(s.request_errors_by_tag.begin(),
@@ -567,7 +590,8 @@ shard_totals collect(shard_state& s, const std::vector<std::uint64_t>& cloud_ack
       t.mcu_charge_mah += w.model_of(twin).sleep_ua / 1000.0 * (tail_us / us_per_hour);
     t.last_active_end_us = std::max(t.last_active_end_us, w.duration_us);
     totals.twins.push_back({twin, firmware_label(s, twin, t), battery_used_mah(t),
-                            battery_voltage(s, twin, t), in_flight, t.resets});
+                            battery_voltage(s, twin, t), in_flight, t.resets,
+                            counters.notes_added});
   }
   return totals;
 }

@@ -3,10 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <limits>
+#include <utility>
 
 #include <caf/all.hpp>
 
 #include "network_state.hpp"
+#include "reconnect.hpp"
 #include "twelvefold/actors/atoms.hpp"
 
 namespace twelvefold::actors {
@@ -19,11 +23,32 @@ void count_session(network_state& s, twin_index twin, models::rat technology, bo
   ++rt.sessions;
   ++radio.sessions;
   rt.radio_charge_mah += charge_mah;
+  const world& w = *s.the_world;
+  group_radio& fleet = s.totals.per_fleet[w.twins[twin].fleet];
+  group_radio& region = s.totals.per_region[w.fleet_of(twin).region];
+  ++fleet.sessions;
+  ++region.sessions;
   if (!success) {
     ++s.totals.session_failures;
     ++rt.session_failures;
     ++radio.session_failures;
+    ++fleet.session_failures;
+    ++region.session_failures;
   }
+}
+
+void count_access(network_state& s, twin_index twin, models::rat technology, std::uint64_t attempts,
+                  std::uint64_t collisions, bool in_interval) {
+  const world& w = *s.the_world;
+  s.totals.per_rat[static_cast<std::size_t>(technology)].access_collisions += collisions;
+  for (group_radio* g :
+       {&s.totals.per_fleet[w.twins[twin].fleet], &s.totals.per_region[w.fleet_of(twin).region]}) {
+    g->attach_attempts += attempts;
+    g->access_collisions += collisions;
+  }
+  if (!in_interval) return;
+  s.interval.attach_attempts += attempts;
+  s.interval.access_collisions += collisions;
 }
 
 session_completion completion_for(const network_state& s, twin_index twin, std::int64_t at_us,
@@ -113,9 +138,22 @@ void apply_replies(network_state& s, uplink_phase& phase, std::vector<cloud_repl
   }
 }
 
-network_sample sample_at(const network_state& s, std::int64_t at_us) {
+network_sample sample_at(network_state& s, std::int64_t at_us) {
   network_sample sample;
   sample.at_us = at_us;
+  // The interval's access counts, with the stamped ones that fell in it (reconnect.cpp).
+  access_interval& in = s.interval;
+  std::erase_if(in.later, [&](const access_interval::stamped& c) {
+    if (c.at_us > at_us) return false;
+    in.attach_attempts += c.attach_attempts;
+    in.access_collisions += c.access_collisions;
+    in.reconnects += c.reconnects;
+    return true;
+  });
+  sample.attach_attempts = std::exchange(in.attach_attempts, 0);
+  sample.access_collisions = std::exchange(in.access_collisions, 0);
+  sample.reconnects = std::exchange(in.reconnects, 0);
+  apply_pending_statuses(s, at_us);
   sample.connected_by_rat.assign(models::rat_count, 0);
   for (const twin_radio& radio : s.totals.twins) {
     switch (static_cast<radio_status>(radio.status)) {
@@ -148,6 +186,7 @@ network_sample sample_at(const network_state& s, std::int64_t at_us) {
 }
 
 network_totals final_totals(network_state& s) {
+  apply_pending_statuses(s, s.the_world->duration_us);
   network_totals totals = s.totals;
   const world& w = *s.the_world;
   for (twin_index twin = 0; twin < w.twins.size(); ++twin) {
@@ -183,6 +222,8 @@ caf::behavior network_actor(caf::stateful_actor<network_state>* self,
   s.link_offset.reserve(w.twins.size());
   s.totals.per_rat.resize(models::rat_count);
   s.totals.twins.resize(w.twins.size());
+  s.totals.per_fleet.resize(w.fleets.size());
+  s.totals.per_region.resize(w.regions.size());
   std::size_t links = 0;
   for (twin_index twin = 0; twin < w.twins.size(); ++twin) {
     s.modems.emplace_back(w.seed, twin);
@@ -211,10 +252,10 @@ caf::behavior network_actor(caf::stateful_actor<network_state>* self,
                       std::move(phase->delivered))
             .then(
                 [self, promise, phase, window_end_us](std::vector<cloud_reply>& replies) mutable {
-                  const auto began = std::chrono::steady_clock::now();
+                  const auto applying = std::chrono::steady_clock::now();
                   apply_replies(self->state, *phase, replies, window_end_us);
                   self->state.totals.busy_seconds +=
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - applying)
                           .count();
                   sort_completions(self->state, phase->completions);
                   promise.deliver(std::move(phase->completions));
@@ -223,10 +264,19 @@ caf::behavior network_actor(caf::stateful_actor<network_state>* self,
         return promise;
       },
       [self](timeline_atom, const std::vector<network_event>& events) {
-        std::size_t changed = 0;
-        for (const network_event& e : events) changed += self->state.radio->apply(e);
+        std::vector<session_completion> reconnects;
+        for (const network_event& e : events) {
+          const site_snapshot before = snapshot_sites(self->state);
+          self->state.radio->apply(e);
+          // Modems that lost service find the returned sites (a reconnect storm).
+          auto more = reconnect_after(self->state, e, before);
+          std::move(more.begin(), more.end(), std::back_inserter(reconnects));
+        }
         self->state.totals.timeline_events += events.size();
-        return changed;
+        std::sort(reconnects.begin(), reconnects.end(), [](const auto& a, const auto& b) {
+          return std::tie(a.at_us, a.twin) < std::tie(b.at_us, b.twin);
+        });
+        return reconnects;
       },
       [self](sample_atom, std::int64_t at_us) {
         self->state.totals.samples.push_back(sample_at(self->state, at_us));

@@ -17,11 +17,6 @@ constexpr std::int64_t lora_overlap_horizon_us = 5'000'000;
 // a device hops at random between them for every uplink.
 constexpr std::uint64_t lora_channels = 3;
 
-bool uses_random_access(models::rat r) {
-  return r == models::rat::lte_m || r == models::rat::nb_iot || r == models::rat::gprs ||
-         r == models::rat::umts;
-}
-
 // The twin's shadowing on `r`: a property of the place, drawn from the twin's own stream in a
 // fixed order so it is the same whatever else happens in the run.
 double shadowing_db(const world& w, twin_index twin, models::rat r, double sigma_db) {
@@ -29,6 +24,31 @@ double shadowing_db(const world& w, twin_index twin, models::rat r, double sigma
   double z = 0;
   for (int i = 0; i <= static_cast<int>(r); ++i) z = shadow.normal();
   return z * sigma_db;
+}
+
+// A session that could not even start: counted, answered at the end of the scan.
+void fail_now(network_state& s, uplink_phase& out, twin_index twin, models::rat technology,
+              std::int64_t at_us, std::int64_t window_end_us, double charge_mah,
+              radio_status status, bool count_as_session) {
+  if (count_as_session) count_session(s, twin, technology, false, charge_mah);
+  s.totals.twins[twin].status = static_cast<std::uint8_t>(status);
+  out.completions.push_back(
+      completion_for(s, twin, std::max(at_us, window_end_us), false, charge_mah));
+}
+
+struct planned_session {
+  const session_start* start = nullptr;
+  const models::radio_model* model = nullptr;
+  const models::link_budget* link = nullptr;
+  models::rat technology = models::rat::lte_m;
+  std::size_t rach_index = std::numeric_limits<std::size_t>::max();
+};
+
+}  // namespace
+
+bool uses_random_access(models::rat r) {
+  return r == models::rat::lte_m || r == models::rat::nb_iot || r == models::rat::gprs ||
+         r == models::rat::umts;
 }
 
 void ensure_links(network_state& s, twin_index twin) {
@@ -51,26 +71,6 @@ void ensure_links(network_state& s, twin_index twin) {
   }
   m.links_epoch = s.radio->topology_epoch();
 }
-
-// A session that could not even start: counted, answered at the end of the scan.
-void fail_now(network_state& s, uplink_phase& out, twin_index twin, models::rat technology,
-              std::int64_t at_us, std::int64_t window_end_us, double charge_mah,
-              radio_status status, bool count_as_session) {
-  if (count_as_session) count_session(s, twin, technology, false, charge_mah);
-  s.totals.twins[twin].status = static_cast<std::uint8_t>(status);
-  out.completions.push_back(
-      completion_for(s, twin, std::max(at_us, window_end_us), false, charge_mah));
-}
-
-struct planned_session {
-  const session_start* start = nullptr;
-  const models::radio_model* model = nullptr;
-  const models::link_budget* link = nullptr;
-  models::rat technology = models::rat::lte_m;
-  std::size_t rach_index = std::numeric_limits<std::size_t>::max();
-};
-
-}  // namespace
 
 const models::link_budget& current_link(const network_state& s, twin_index twin) {
   const auto& prefs = s.the_world->model_of(twin).rats;
@@ -209,7 +209,8 @@ uplink_phase run_uplinks(network_state& s, const std::vector<session_start>& sta
     std::int64_t access_delay_us = 0;
     if (p.rach_index < rach.size()) {
       const models::rach_result& r = rach[p.rach_index];
-      rt.access_collisions += static_cast<std::uint64_t>(std::max(0, r.attempts - 1));
+      count_access(s, twin, p.technology, 1,
+                   static_cast<std::uint64_t>(std::max(0, r.attempts - 1)));
       if (!r.success) {
         models::record_outcome(m.modem, false, p.start->start_us + r.delay_us, s.penalty);
         fail_now(s, out, twin, p.technology, p.start->start_us + r.delay_us, window_end_us,
@@ -249,6 +250,7 @@ uplink_phase run_uplinks(network_state& s, const std::vector<session_start>& sta
       tx.rssi_dbm = p.link->rsrp_dbm;
       tx.channel = static_cast<std::uint8_t>(m.rng.below(lora_channels));  // EU868 default set
       new_lora.push_back(tx);
+      count_access(s, twin, models::rat::lorawan, 1, 0);
       lora_sessions.push_back({i, up, done_us});
       continue;
     }
@@ -269,7 +271,7 @@ uplink_phase run_uplinks(network_state& s, const std::vector<session_start>& sta
         accept(p, lp.up, lp.done_us);
         continue;
       }
-      ++s.totals.per_rat[static_cast<std::size_t>(models::rat::lorawan)].access_collisions;
+      count_access(s, p.start->twin, models::rat::lorawan, 0, 1);
       models::record_outcome(s.modems[p.start->twin].modem, false, lp.done_us, s.penalty);
       fail_now(s, out, p.start->twin, p.technology, lp.done_us, window_end_us, lp.up.charge_mah,
                radio_status::failing, true);

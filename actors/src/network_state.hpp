@@ -13,6 +13,7 @@
 #include "twelvefold/models/contention.hpp"
 #include "twelvefold/models/modem.hpp"
 #include "twelvefold/models/random.hpp"
+#include "twelvefold/models/reconnect.hpp"
 
 namespace twelvefold::actors {
 
@@ -43,6 +44,22 @@ struct uplink_phase {
   std::vector<delivered_uplink> delivered;
 };
 
+// Access counts of the current sample interval (network_sample). Reconnect attempts are
+// resolved when the sites come back but happen seconds later: they wait in `later`, stamped,
+// and join the interval they fall in when it is sampled.
+struct access_interval {
+  struct stamped {
+    std::int64_t at_us = 0;
+    std::uint32_t attach_attempts = 0;
+    std::uint32_t access_collisions = 0;
+    std::uint32_t reconnects = 0;
+  };
+  std::uint64_t attach_attempts = 0;
+  std::uint64_t access_collisions = 0;
+  std::uint64_t reconnects = 0;
+  std::vector<stamped> later;
+};
+
 struct network_state {
   std::shared_ptr<const world> the_world;
   caf::actor management;
@@ -53,6 +70,17 @@ struct network_state {
   std::vector<models::lora_tx> recent_lora;  // frames that may still overlap new ones
   models::rach_params rach;
   models::penalty_params penalty;
+  models::reconnect_params reconnect;
+  access_interval interval;
+  // A radio status that takes effect later than it was decided (a reconnect's registration,
+  // actors/src/reconnect.cpp); dropped if a session of the twin came in between.
+  struct pending_status {
+    std::int64_t at_us = 0;
+    twin_index twin = 0;
+    std::uint32_t sessions = 0;  // the twin's session count when decided
+    std::uint8_t status = 0;     // radio_status
+  };
+  std::vector<pending_status> pending_statuses;
   network_totals totals;
 };
 
@@ -67,5 +95,14 @@ session_completion completion_for(const network_state& s, twin_index twin, std::
                                   bool success, double charge_mah);
 const models::link_budget& current_link(const network_state& s, twin_index twin);
 void refresh_twin_radio(network_state& s, twin_index twin);
+// Recomputes the twin's cached links if the topology changed since.
+void ensure_links(network_state& s, twin_index twin);
+// Cellular RATs attach through contention-based random access (contention.hpp).
+bool uses_random_access(models::rat r);
+// Counts `attempts` random-access procedures with `collisions` collisions of `twin` on
+// `technology`: per RAT, per fleet and region, and (unless the caller stamps them into
+// interval.later itself) in the current sample interval.
+void count_access(network_state& s, twin_index twin, models::rat technology, std::uint64_t attempts,
+                  std::uint64_t collisions, bool in_interval = true);
 
 }  // namespace twelvefold::actors

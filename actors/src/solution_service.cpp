@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "cloud/routes_service.hpp"
+#include "delivery_groups.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/latency_histogram.hpp"
 #include "twelvefold/actors/replay.hpp"
@@ -20,6 +21,7 @@ struct solution_state {
   std::unique_ptr<latency_histogram> latency = std::make_unique<latency_histogram>();
   std::unique_ptr<cloud::cloud_routes> routes;  // factors 1, 3, 5 (docs/cloud-routes.md)
   std::string routes_error;                     // a route the loader let through but cannot run
+  std::unique_ptr<delivery_groups> groups;      // per fleet and region (summary.json)
 };
 
 void count_by_hour(std::vector<std::uint64_t>& by_hour, std::int64_t at_us, std::uint64_t n) {
@@ -46,7 +48,10 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
       ++ack.new_notes;
       ++s.totals.notes_stored;
       // Queued on the device for age_s, then the session's own time to reach the cloud.
-      s.latency->add(note.age_s + static_cast<double>(tn.arrival_us - tn.session_start_us) / 1e6);
+      const double latency_s =
+          note.age_s + static_cast<double>(tn.arrival_us - tn.session_start_us) / 1e6;
+      s.latency->add(latency_s);
+      s.groups->add(tn.twin, latency_s);
       if (s.routes) s.routes->route_note(tn.twin, tn.arrival_us, note, ack.events);
     }
     if (ack.new_notes > 0) count_by_hour(s.totals.notes_by_hour, tn.arrival_us, ack.new_notes);
@@ -60,6 +65,7 @@ std::vector<note_ack> store_notes(solution_state& s, const std::vector<twin_note
 caf::behavior solution_actor(caf::stateful_actor<solution_state>* self,
                              std::shared_ptr<const world> the_world) {
   self->state.totals.acked_through.assign(the_world->twins.size(), 0);
+  self->state.groups = std::make_unique<delivery_groups>(the_world);
   if (auto routes = cloud::cloud_routes::create(the_world)) {
     self->state.routes = std::move(*routes);
   } else {
@@ -96,6 +102,8 @@ caf::behavior solution_actor(caf::stateful_actor<solution_state>* self,
         totals.latency_p90_s = st.latency->quantile_s(0.90);
         totals.latency_p99_s = st.latency->quantile_s(0.99);
         totals.latency_max_s = st.latency->max_s();
+        totals.per_fleet = st.groups->fleets();
+        totals.per_region = st.groups->regions();
         return totals;
       },
   };

@@ -11,6 +11,7 @@
 
 #include "external_twins.hpp"
 #include "run_digest.hpp"
+#include "summary_groups.hpp"
 #include "twelvefold/actors/atoms.hpp"
 #include "twelvefold/actors/device_shard.hpp"
 #include "twelvefold/actors/latency_histogram.hpp"
@@ -78,6 +79,10 @@ std::vector<metric_sample> metric_samples_of(const run_summary& sum) {
     out.push_back({at_us, "dark", "", static_cast<double>(p.dark)});
     out.push_back({at_us, "never_connected", "", static_cast<double>(p.never)});
     out.push_back({at_us, "sites_up", "", static_cast<double>(p.sites_up)});
+    // Per interval since the previous sample (docs/outputs.md).
+    out.push_back({at_us, "attach_attempts", "", static_cast<double>(p.attach_attempts)});
+    out.push_back({at_us, "access_collisions", "", static_cast<double>(p.access_collisions)});
+    out.push_back({at_us, "reconnects", "", static_cast<double>(p.reconnects)});
   }
   return out;
 }
@@ -400,8 +405,12 @@ class kernel {
       due.push_back(world_->timeline[next_event_++]);
     }
     if (due.empty()) return {};
-    auto changed = ask<std::size_t>(self_, cast_.network, timeline_atom::value, std::move(due));
-    if (!changed) return std::unexpected(changed.error());
+    // Modems that re-register as sites come back (actors/src/reconnect.cpp) reach their
+    // twins like session completions, in the windows they fall in.
+    auto reconnects = ask<std::vector<session_completion>>(self_, cast_.network,
+                                                           timeline_atom::value, std::move(due));
+    if (!reconnects) return std::unexpected(reconnects.error());
+    for (session_completion& c : *reconnects) completions_.push(std::move(c));
     return {};
   }
 
@@ -421,6 +430,12 @@ class kernel {
 
   std::optional<std::int64_t> next_window_start() {
     std::optional<std::int64_t> start = calendar_.next_window_start_us();
+    // A network event gets a window of its own: what it causes (reconnects) starts then.
+    if (next_event_ < world_->timeline.size()) {
+      const std::int64_t w =
+          world_->timeline[next_event_].at_us / world_->window_us * world_->window_us;
+      if (!start || w < *start) start = w;
+    }
     if (!completions_.empty()) {
       const std::int64_t w = completions_.top().at_us / world_->window_us * world_->window_us;
       if (!start || w < *start) start = w;
@@ -619,10 +634,14 @@ class kernel {
       p.dark = sample.dark;
       p.never = sample.never;
       p.sites_up = sample.sites_up;
+      p.attach_attempts = sample.attach_attempts;
+      p.access_collisions = sample.access_collisions;
+      p.reconnects = sample.reconnects;
       sum.network_timeline.push_back(std::move(p));
     }
 
     std::vector<twin_final> finals(w.twins.size());
+    std::uint64_t reconnect_syncs = 0;
     for (const shard_handle& shard : cast_.shards) {
       auto totals =
           ask<shard_totals>(self_, shard.actor, collect_atom::value, solution->acked_through);
@@ -636,6 +655,7 @@ class kernel {
       for (const auto& [tag, n] : totals->request_errors_by_tag)
         sum.request_errors_by_tag[tag] += n;
       sum.module_wakes += totals->module_wakes;
+      reconnect_syncs += totals->reconnect_syncs;
       for (const auto& [name, n] : totals->external) sum.external[name] += n;
       sum.missing_sleep_requests += totals->missing_sleep_requests;
       sum.routes.queue_overflow_outbound += totals->notes_lost;
@@ -656,6 +676,7 @@ class kernel {
     }
     if (!finals.empty()) sum.battery_mah_used_mean /= static_cast<double>(finals.size());
     sum.per_fleet = fleet_summaries(w, finals, life_years);
+    fill_group_summaries(sum, w, *network, *solution, finals, reconnect_syncs);
 
     // Wait for every periodic flush, then write the end-of-run twins over them.
     auto flushed = ask<bool>(self_, cast_.management, flush_atom::value);

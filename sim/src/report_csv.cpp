@@ -112,8 +112,10 @@ std::string timeseries_csv(const nlohmann::json& summary,
       for (const auto& [label, n] : it->items()) labels.insert(label);
     }
   }
-  static constexpr const char* network_fields[] = {"on_fallback", "failing", "dark", "never",
-                                                   "sites_up"};
+  // attach_attempts .. reconnects: counts per sample interval (docs/outputs.md).
+  static constexpr const char* network_fields[] = {
+      "on_fallback",     "failing",           "dark",      "never", "sites_up",
+      "attach_attempts", "access_collisions", "reconnects"};
   static constexpr const char* cloud_fields[] = {"sessions", "notes_stored", "events_per_s"};
   std::string out = "at_s,at_utc";
   for (const auto& rat : rats) out += "," + csv_field("connected_" + rat);

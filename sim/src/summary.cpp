@@ -1,6 +1,7 @@
 #include "twelvefold/sim/summary.hpp"
 
 #include "atomic_file.hpp"
+#include "summary_groups.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -87,8 +88,11 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                     {"battery_life_years_min", f.battery_life_years_min},
                     {"battery_life_years_p10", f.battery_life_years_p10},
                     {"battery_life_years_median", f.battery_life_years_median}};
+    add_group_json(fleets[name], f.group);
   }
   j["per_fleet"] = fleets;
+  j["per_region"] = per_region_json(s);
+  j["reconnect"] = reconnect_json(s);
   nlohmann::ordered_json timeline = nlohmann::ordered_json::array();
   for (const auto& p : s.network_timeline) {
     nlohmann::ordered_json connected = nlohmann::ordered_json::object();
@@ -99,7 +103,10 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
                         {"failing", p.failing},
                         {"dark", p.dark},
                         {"never", p.never},
-                        {"sites_up", p.sites_up}});
+                        {"sites_up", p.sites_up},
+                        {"attach_attempts", p.attach_attempts},
+                        {"access_collisions", p.access_collisions},
+                        {"reconnects", p.reconnects}});
   }
   j["network_timeline"] = timeline;
   // Factor 9 / 11 (docs/cloud-auth.md). Deterministic counts only: crypto timings are measured
@@ -208,13 +215,13 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
   }
   j["cloud_timeline"] = cloud;
   nlohmann::ordered_json assertions = nlohmann::ordered_json::array();
-  for (const assertion_result& a : s.assertions) {
-    assertions.push_back({{"name", a.name},
-                          {"expect", a.expect},
-                          {"passed", a.passed},
-                          {"measured", a.measured ? nlohmann::ordered_json(*a.measured)
-                                                  : nlohmann::ordered_json(nullptr)},
-                          {"detail", a.detail}});
+  for (const assertion_result& result : s.assertions) {
+    assertions.push_back({{"name", result.name},
+                          {"expect", result.expect},
+                          {"passed", result.passed},
+                          {"measured", result.measured ? nlohmann::ordered_json(*result.measured)
+                                                       : nlohmann::ordered_json(nullptr)},
+                          {"detail", result.detail}});
   }
   j["assertions"] = assertions;
   j["config"] = s.config_json.empty() ? nlohmann::ordered_json::object()

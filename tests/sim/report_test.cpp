@@ -78,8 +78,9 @@ TEST_F(Report, TimeseriesHasOneRowPerSample) {
   std::string header;
   std::getline(lines, header);
   EXPECT_EQ(header,
-            "at_s,at_utc,connected_lte-m,on_fallback,failing,dark,never,sites_up,sessions,"
-            "notes_stored,events_per_s,fw_env-sensor@1.0.0\r");
+            "at_s,at_utc,connected_lte-m,on_fallback,failing,dark,never,sites_up,attach_attempts,"
+            "access_collisions,reconnects,sessions,notes_stored,events_per_s,"
+            "fw_env-sensor@1.0.0\r");
   std::vector<std::string> rows;
   for (std::string line; std::getline(lines, line);) rows.push_back(line);
   ASSERT_EQ(rows.size(), summary["network_timeline"].size());
@@ -271,15 +272,17 @@ TEST(ReportCsv, TimeseriesJoinsTimelinesAndQuotesLabels) {
       {"at_s": 0.0, "connected": {"lte-m": 0}, "on_fallback": 0, "failing": 0, "dark": 0,
        "never": 2, "sites_up": 1},
       {"at_s": 3600.0, "connected": {"lte-m": 1, "nb-iot": 1}, "on_fallback": 1, "failing": 0,
-       "dark": 0, "never": 0, "sites_up": 1}],
+       "dark": 0, "never": 0, "sites_up": 1, "attach_attempts": 5, "access_collisions": 1,
+       "reconnects": 0}],
     "cloud_timeline": [{"at_s": 3600.0, "sessions": 2, "notes_stored": 8, "events_per_s": 0.5}],
     "firmware_versions": [{"at_s": 3600.0, "versions": {"fw,odd@1": 2}}]})");
   const std::string csv = twelvefold::sim::timeseries_csv(summary, std::int64_t{0});
   EXPECT_EQ(csv,
             "at_s,at_utc,connected_lte-m,connected_nb-iot,on_fallback,failing,dark,never,"
-            "sites_up,sessions,notes_stored,events_per_s,\"fw_fw,odd@1\"\r\n"
-            "0,1970-01-01T00:00:00Z,0,0,0,0,0,2,1,,,,\r\n"
-            "3600,1970-01-01T01:00:00Z,1,1,1,0,0,0,1,2,8,0.5,2\r\n");
+            "sites_up,attach_attempts,access_collisions,reconnects,sessions,notes_stored,"
+            "events_per_s,\"fw_fw,odd@1\"\r\n"
+            "0,1970-01-01T00:00:00Z,0,0,0,0,0,2,1,,,,,,,\r\n"
+            "3600,1970-01-01T01:00:00Z,1,1,1,0,0,0,1,5,1,0,2,8,0.5,2\r\n");
   // Without the store's epoch the UTC column stays empty.
   const std::string no_epoch = twelvefold::sim::timeseries_csv(summary, std::nullopt);
   EXPECT_NE(no_epoch.find("\r\n3600,,1,1,"), std::string::npos) << no_epoch;

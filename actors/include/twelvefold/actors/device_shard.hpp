@@ -41,6 +41,7 @@ struct twin_final {
   double battery_v = 0;
   std::uint64_t notes_in_flight = 0;  // on the device and not yet stored by the cloud
   std::uint32_t resets = 0;           // firmware faults that reset the twin
+  std::uint64_t notes_added = 0;      // note.add accepted over the run (per-fleet figures)
 };
 
 struct shard_totals {
@@ -59,19 +60,20 @@ struct shard_totals {
   std::uint64_t module_wakes = 0;             // a module's own syncs while its host slept
   std::map<std::string, std::uint64_t> request_errors_by_tag;  // "web-pending", "io", ...
   std::map<std::string, std::uint64_t> external;  // external twins' link counters, by name
+  std::uint64_t reconnect_syncs = 0;              // sessions started as the modem re-registered
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_final& x) {
   return f(caf::meta::type_name("twin_final"), x.twin, x.firmware, x.battery_mah_used, x.battery_v,
-           x.notes_in_flight, x.resets);
+           x.notes_in_flight, x.resets, x.notes_added);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_totals& x) {
   return f(caf::meta::type_name("shard_totals"), x.activations, x.notes_added, x.notes_lost,
            x.notes_in_flight, x.requests, x.request_errors, x.missing_sleep_requests,
            x.resets_by_reason, x.twins, x.auth_downlinks_rejected, x.inbound_dropped,
-           x.web_responses, x.module_wakes, x.request_errors_by_tag, x.external);
+           x.web_responses, x.module_wakes, x.request_errors_by_tag, x.external, x.reconnect_syncs);
 }
 
 struct external_device {

@@ -34,6 +34,9 @@ struct session_completion {
   // The modem's registration penalty box ends then (0: not in one): the network's modem owns
   // the box, the module reflects it to the firmware.
   std::int64_t penalty_until_us = 0;
+  // Not a session's end: the modem registered again (success) or gave up after an outage
+  // ended (actors/src/reconnect.cpp); the module learns its transport and may sync at once.
+  bool reconnect = false;
 };
 
 // Work for one device shard in one window [start, end).
@@ -72,8 +75,8 @@ struct delivered_uplink {
   std::uint8_t rat = 0;  // models::rat
   std::uint32_t cell_id = 0;
   float rsrp_dbm = 0;
-  std::int64_t start_us = 0;                  // when the twin started the session
-  std::vector<std::int64_t> note_capture_us;  // session_start::note_capture_us (measurement)
+  std::int64_t start_us = 0;                    // when the twin started the session
+  std::vector<std::int64_t> note_capture_us{};  // session_start::note_capture_us (measurement)
 };
 
 // The cloud's answer to one delivered uplink.
@@ -102,7 +105,7 @@ struct twin_notes {
   std::int64_t session_start_us = 0;  // with age_s: when each Note was added (latency)
   // The uplink's routes fields (web requests, .db changes, acks; session.proto 40-49) as an
   // encoded SessionUplink; "" when none (actors/src/cloud/routes_wire.hpp).
-  std::string routes_up;
+  std::string routes_up{};
 };
 struct cloud_event;
 struct note_ack {
@@ -238,7 +241,7 @@ typename Inspector::result_type inspect(Inspector& f, wake_entry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_completion& x) {
   return f(caf::meta::type_name("session_completion"), x.twin, x.at_us, x.success, x.downlink,
-           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat, x.penalty_until_us);
+           x.radio_charge_mah, x.rsrp_dbm, x.cell_id, x.rat, x.penalty_until_us, x.reconnect);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_work& x) {

@@ -8,7 +8,9 @@
 // Protocol:
 //   (sessions_atom, std::vector<session_start> sorted by (start_us, twin), int64 window_end_us)
 //       -> std::vector<session_completion> sorted by (at_us, twin), every at_us >= window_end
-//   (timeline_atom, std::vector<network_event>) -> std::size_t   (sites changed)
+//   (timeline_atom, std::vector<network_event>) -> std::vector<session_completion>
+//       reconnects: modems that registered again when sites came back (actors/src/reconnect.cpp),
+//       session_completion::reconnect set, sorted by (at_us, twin), at_us after the events
 //   (sample_atom, int64 at_us) -> bool                            (appends a network_sample)
 //   (collect_atom) -> network_totals
 #pragma once
@@ -72,6 +74,34 @@ struct network_sample {
   std::uint32_t dark = 0;
   std::uint32_t never = 0;
   std::uint32_t sites_up = 0;
+  // Since the previous sample (per interval, not cumulative): random-access procedures begun
+  // (a session's attach on a cellular RAT, a LoRa uplink frame, a re-registration after an
+  // outage), preamble / frame collisions among them, and re-registrations that succeeded.
+  std::uint64_t attach_attempts = 0;
+  std::uint64_t access_collisions = 0;
+  std::uint64_t reconnects = 0;
+};
+
+// Radio figures of a group of twins (a fleet, a region), aggregated as they happen: no state
+// per twin.
+struct group_radio {
+  std::uint64_t sessions = 0;
+  std::uint64_t session_failures = 0;
+  std::uint64_t attach_attempts = 0;
+  std::uint64_t access_collisions = 0;
+};
+
+// Reconnects after outages (actors/src/reconnect.cpp).
+struct reconnect_totals {
+  std::uint64_t outages_ended = 0;     // events that brought sites back
+  std::uint64_t twins_searching = 0;   // modems that had lost service and searched
+  std::uint64_t deferred_penalty = 0;  // of those, in the penalty box: back at its end instead
+  std::uint64_t attach_attempts = 0;   // registration rounds (random-access procedures)
+  std::uint64_t access_collisions = 0;
+  std::uint64_t registered = 0;
+  std::uint64_t gave_up = 0;          // every round failed: the modem waits for its next session
+  double registered_after_s_sum = 0;  // from the sites' return to registration
+  double registered_after_s_max = 0;
 };
 
 struct network_totals {
@@ -88,7 +118,10 @@ struct network_totals {
   std::vector<rat_totals> per_rat;  // index: models::rat
   std::vector<twin_radio> twins;    // index: twin
   std::vector<network_sample> samples;
-  std::vector<dfu_cost> dfu_costs;  // index: DFU campaign id - 1 (chunks carried, factor 8)
+  std::vector<dfu_cost> dfu_costs;      // index: DFU campaign id - 1 (chunks carried, factor 8)
+  std::vector<group_radio> per_fleet;   // index: fleet
+  std::vector<group_radio> per_region;  // index: region
+  reconnect_totals reconnect;
 };
 
 template <class Inspector>
@@ -106,13 +139,26 @@ typename Inspector::result_type inspect(Inspector& f, twin_radio& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, network_sample& x) {
   return f(caf::meta::type_name("network_sample"), x.at_us, x.connected_by_rat, x.on_fallback,
-           x.failing, x.dark, x.never, x.sites_up);
+           x.failing, x.dark, x.never, x.sites_up, x.attach_attempts, x.access_collisions,
+           x.reconnects);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_radio& x) {
+  return f(caf::meta::type_name("group_radio"), x.sessions, x.session_failures, x.attach_attempts,
+           x.access_collisions);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reconnect_totals& x) {
+  return f(caf::meta::type_name("reconnect_totals"), x.outages_ended, x.twins_searching,
+           x.deferred_penalty, x.attach_attempts, x.access_collisions, x.registered, x.gave_up,
+           x.registered_after_s_sum, x.registered_after_s_max);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, network_totals& x) {
   return f(caf::meta::type_name("network_totals"), x.sessions, x.session_failures, x.bytes_uplink,
            x.bytes_downlink, x.penalty_blocked, x.backhaul_failures, x.timeline_events,
-           x.busy_seconds, x.per_rat, x.twins, x.samples, x.dfu_costs);
+           x.busy_seconds, x.per_rat, x.twins, x.samples, x.dfu_costs, x.per_fleet, x.per_region,
+           x.reconnect);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, network_event& x) {

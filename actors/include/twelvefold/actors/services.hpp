@@ -52,6 +52,13 @@ struct management_totals {
   std::string config_json;                      // summary.json "config" (docs/cloud-config.md)
 };
 
+// Notes stored for one fleet or region, and their delivery latency (actors/src/delivery_groups).
+struct group_delivery {
+  std::uint64_t notes_stored = 0;
+  double latency_p50_s = 0;
+  double latency_p90_s = 0;
+};
+
 struct solution_totals {
   std::uint64_t notes_stored = 0;
   std::uint64_t duplicates_discarded = 0;
@@ -63,7 +70,9 @@ struct solution_totals {
   double latency_p90_s = 0;
   double latency_p99_s = 0;
   double latency_max_s = 0;
-  routes_report routes;  // factors 1, 3, 5 (docs/cloud-routes.md)
+  routes_report routes;                    // factors 1, 3, 5 (docs/cloud-routes.md)
+  std::vector<group_delivery> per_fleet;   // index: fleet
+  std::vector<group_delivery> per_region;  // index: region
 };
 
 template <class Inspector>
@@ -80,7 +89,12 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, solution_totals& x) {
   return f(caf::meta::type_name("solution_totals"), x.notes_stored, x.duplicates_discarded,
            x.acked_through, x.notes_by_hour, x.latency_counts, x.latency_p50_s, x.latency_p90_s,
-           x.latency_p99_s, x.latency_max_s, x.routes);
+           x.latency_p99_s, x.latency_max_s, x.routes, x.per_fleet, x.per_region);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_delivery& x) {
+  return f(caf::meta::type_name("group_delivery"), x.notes_stored, x.latency_p50_s,
+           x.latency_p90_s);
 }
 
 caf::actor spawn_solution_service(caf::actor_system& system,

@@ -112,6 +112,10 @@ class module {
   [[nodiscard]] bool penalty_override() const { return penalty_override_; }
   // The answer to a web request that arrived after its session closed.
   void deliver_web_response(std::int64_t now_us, const web_response& response);
+  // The modem registered again after losing service (an outage ended). A module whose last
+  // session failed and that holds outbound data asks for a session now (as hub.sync would,
+  // without counting a request); returns whether it did. Never in mode off, dfu or minimum.
+  bool sync_after_reconnect(std::int64_t now_us);
 
   // --- the world, as the device actor models it -----------------------------------------
   void set_transport(std::int64_t now_us, const transport_info& transport);

@@ -23,6 +23,8 @@ enum class stream_purpose : std::uint64_t {
   dfu = 60,  // DFU campaigns: per-twin stage selection and apply outcomes (actors/src/cloud/dfu*)
   auth_attack = 20,  // auth: attack schedules and targets (actors/src/cloud/auth_attacks.cpp)
   web_route = 40,    // routes: a simulated web endpoint's latency and errors (per request)
+  reconnect = 80,    // per (outage end, twin): search phase and cell search after coverage
+                     // returns (models/reconnect.hpp, actors/src/reconnect.cpp)
 };
 
 class random_stream {

@@ -80,12 +80,45 @@ struct rat_summary {
   std::uint64_t bytes_downlink = 0;
 };
 
+// Radio and delivery figures of a fleet or a region (sim/src/summary_groups.cpp).
+struct group_summary {
+  std::uint64_t sessions = 0;
+  std::uint64_t session_failures = 0;
+  std::uint64_t attach_attempts = 0;
+  std::uint64_t access_collisions = 0;
+  std::uint64_t notes_added = 0;
+  std::uint64_t notes_delivered = 0;
+  double latency_p50_s = 0;
+  double latency_p90_s = 0;
+  std::uint64_t dark_twins = 0;  // out of reach of every RAT at the end
+};
+
 struct fleet_summary {
   std::uint64_t twins = 0;
   double battery_mah_used_mean = 0;
   double battery_life_years_min = 0;
   double battery_life_years_p10 = 0;
   double battery_life_years_median = 0;
+  group_summary group;
+};
+
+struct region_summary {
+  std::uint64_t twins = 0;
+  group_summary group;
+};
+
+// Modems re-registering when outages end (docs/radio.md, "Reconnect after an outage").
+struct reconnect_summary {
+  std::uint64_t outages_ended = 0;
+  std::uint64_t twins_searching = 0;
+  std::uint64_t deferred_penalty = 0;
+  std::uint64_t attach_attempts = 0;
+  std::uint64_t access_collisions = 0;
+  std::uint64_t registered = 0;
+  std::uint64_t gave_up = 0;
+  std::uint64_t syncs_started = 0;  // modules that synced as soon as they were registered
+  double registered_after_s_mean = 0;
+  double registered_after_s_max = 0;
 };
 
 // Twins by radio status at one instant (every hour of simulated time, and at the end).
@@ -97,6 +130,11 @@ struct network_point {
   std::uint64_t dark = 0;
   std::uint64_t never = 0;
   std::uint64_t sites_up = 0;
+  // Since the previous point (per interval): random-access procedures, their collisions, and
+  // re-registrations after an outage.
+  std::uint64_t attach_attempts = 0;
+  std::uint64_t access_collisions = 0;
+  std::uint64_t reconnects = 0;
 };
 
 struct run_summary {
@@ -138,6 +176,8 @@ struct run_summary {
   double realtime_lag_mean_seconds = 0;  // mean over windows
   std::map<std::string, rat_summary> per_rat;
   std::map<std::string, fleet_summary> per_fleet;
+  std::map<std::string, region_summary> per_region;
+  reconnect_summary reconnect;
   std::vector<network_point> network_timeline;
   actors::location_totals location;  // factor 6 (docs/cloud-location-time.md)
   actors::time_totals time;          // factor 7

@@ -404,6 +404,9 @@ caf::behavior management_actor(caf::stateful_actor<management_state>* self,
       },
       [self](health_atom, std::int64_t now_us) {
         management_state& st = self->state;
+        // Attacks are due on the clock, not only when genuine uplinks happen to arrive: the
+        // sweeps (every sample, the end of the run included) bring them up to date too.
+        st.attacks->run_until(now_us, st.pending_events);
         st.health->sweep(
             now_us, *st.config, [&st](twin_index t) { return st.twins[t].last_seen_us; },
             st.pending_events);

@@ -67,7 +67,7 @@ bool valid_voltage_variable(std::string_view text) {
 }  // namespace
 
 reply module::impl::hub_set(module& m, const json_value& req, json_writer& /*out*/,
-                            std::int64_t /*now_us*/) {
+                            std::int64_t now_us) {
   detail::fields f(req);
   const auto product = f.string("product");
   const auto serial = f.string("sn");
@@ -98,6 +98,10 @@ reply module::impl::hub_set(module& m, const json_value& req, json_writer& /*out
   }
   if (!f.ok()) return f.failure();
 
+  // The periodic timers run from the last session; before the first, from the first hub.set
+  // (the module's power-on as the host configures it). Timing them from time 0 instead would
+  // make a whole fleet, however spread its boots, sync at the same instants ever after.
+  if (m.sync_attempts_ == 0 && m.last_sync_attempt_us_ == 0) m.last_sync_attempt_us_ = now_us;
   if (product) m.product_ = *product;
   if (serial) m.serial_ = *serial;
   if (mode) m.mode_ = *mode;

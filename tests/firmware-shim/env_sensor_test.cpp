@@ -68,14 +68,19 @@ TEST_F(EnvSensorTest, SetupConfiguresTheModule) {
   EXPECT_EQ(comms().counters().request_errors, 0u);
 }
 
-TEST_F(EnvSensorTest, SamplesEveryFifteenMinutesAndSyncsHourly) {
+TEST_F(EnvSensorTest, SamplesEveryFifteenMinutesAndTheModuleSyncsHourly) {
   sensor_->boot();
   for (int sample = 1; sample <= 4; ++sample) {
-    EXPECT_EQ(wake_at((sample - 1) * 900 * s_us), 900u) << "sample " << sample;
+    const std::int64_t at = (sample - 1) * 900 * s_us;
+    EXPECT_EQ(wake_at(at), 900u) << "sample " << sample;
     EXPECT_EQ(comms().notes_pending(), static_cast<std::size_t>(sample));
-    EXPECT_EQ(sync_requested(), sample == 4) << "hub.sync after 60 minutes worth of samples";
+    EXPECT_FALSE(sync_requested()) << "the firmware leaves routine syncs to the module";
+    EXPECT_FALSE(comms().sync_wanted(at)) << "sample " << sample;
   }
-  const auto notes = sync(2700 * s_us, {});
+  // hub.set outbound = sync_mins: the module's own session, an hour in, while the host sleeps.
+  EXPECT_EQ(comms().next_sync_us(2700 * s_us), 3600 * s_us);
+  EXPECT_TRUE(comms().sync_wanted(3600 * s_us));
+  const auto notes = sync(3600 * s_us, {});
   ASSERT_EQ(notes.size(), 4u);
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(notes[i].file, "sensors.qo");
@@ -85,11 +90,12 @@ TEST_F(EnvSensorTest, SamplesEveryFifteenMinutesAndSyncsHourly) {
   }
   EXPECT_EQ(comms().counters().notes_delivered, 4u);
 
-  // Time is known now: the module stamps the Note and the body carries only the reading.
+  // Time is known now: the module stamps the Note and the body carries only the reading; the
+  // next session is an hour after the last.
   EXPECT_EQ(wake_at(3600 * s_us), 900u);
   EXPECT_FALSE(sync_requested());
-  comms().request(R"({"req":"hub.sync"})", 0);
-  const auto stamped = sync(3600 * s_us, {});
+  EXPECT_EQ(comms().next_sync_us(3600 * s_us), 7200 * s_us);
+  const auto stamped = sync(7200 * s_us, {});
   ASSERT_EQ(stamped.size(), 1u);
   EXPECT_EQ(json::parse(stamped[0].body_json), json({{"temp", 21.3}}));
   EXPECT_EQ(stamped[0].stamped_utc_s, 1'700'000'000 + 3600);
@@ -100,21 +106,22 @@ TEST_F(EnvSensorTest, CloudEnvironmentChangesTheCadence) {
   sensor_->boot();
   std::int64_t now = 0;
   for (int sample = 1; sample <= 4; ++sample, now += 900 * s_us) wake_at(now);
-  ASSERT_TRUE(sync_requested());
+  ASSERT_TRUE(comms().sync_wanted(now));
   sync(now, {{"sample_mins", "5"}});
 
-  // 5-minute samples, and a sync every 60 / 5 = 12 samples.
-  for (int sample = 1; sample <= 24; ++sample, now += 300 * s_us) {
+  // 5-minute samples; the module still syncs hourly (sync_mins 60).
+  for (int sample = 1; sample <= 12; ++sample, now += 300 * s_us) {
     EXPECT_EQ(wake_at(now), 300u) << "sample " << sample;
-    EXPECT_EQ(sync_requested(), sample == 12 || sample == 24) << "sample " << sample;
-    if (sample == 12) sync(now, {{"sample_mins", "5"}});
   }
-  // sync_mins 10 on top: a sync every 2 samples.
+  EXPECT_EQ(comms().notes_pending(), 12u);
+  EXPECT_EQ(comms().next_sync_us(now), 2 * 3600 * s_us);
+  // sync_mins 10 on top: the firmware re-sets the module's outbound interval at its next wake.
   sync(now, {{"sample_mins", "5"}, {"sync_mins", "10"}});
   EXPECT_EQ(wake_at(now), 300u);
-  EXPECT_FALSE(sync_requested());
-  EXPECT_EQ(wake_at(now += 300 * s_us), 300u);
-  EXPECT_TRUE(sync_requested());
+  EXPECT_EQ(comms().next_sync_us(now), now + 600 * s_us);
+  EXPECT_FALSE(comms().sync_wanted(now + 300 * s_us));
+  EXPECT_TRUE(comms().sync_wanted(now + 600 * s_us));
+  EXPECT_EQ(comms().counters().request_errors, 0u);
 }
 
 TEST_F(EnvSensorTest, LocalEnvWinsAndUnusableValuesAreIgnored) {
@@ -163,11 +170,12 @@ TEST_F(EnvSensorTest, TwinsOfOneCopyKeepTheirOwnCadence) {
   EXPECT_EQ(wake_at(0), 900u);
   EXPECT_EQ(other.wake().sleep_request_s, 60u);
   EXPECT_EQ(wake_at(900 * s_us), 900u);
-  // sample_mins 1 and sync_mins 60 = 60 samples per sync for the other twin; 4 for this one.
-  for (int i = 0; i < 59; ++i) other.wake();
-  EXPECT_TRUE(json::parse(other.host.comms().request(R"({"req":"hub.sync.status"})", 0))
-                  .contains("requested"));
-  EXPECT_FALSE(sync_requested());
+  // Each twin's module keeps its own outbound interval: the other twin's env.set sync_mins
+  // reaches its module alone.
+  other.host.comms().request(R"({"req":"env.set","name":"sync_mins","text":"5"})", 0);
+  other.wake();
+  EXPECT_EQ(other.host.comms().next_sync_us(0), 5 * 60 * s_us);
+  EXPECT_EQ(comms().next_sync_us(900 * s_us), 3600 * s_us);
 }
 
 }  // namespace

@@ -62,8 +62,9 @@ TEST_F(SunsetScenario, ModernModemsFallBackDuringTheOutageAndReturn) {
   // Before: everyone connected on its preferred RAT.
   EXPECT_EQ(at_hour(5).connected.at("lte-m"), 20u);
   EXPECT_EQ(at_hour(5).connected.at("umts"), 10u);
-  // During the LTE-M outage the modern fleet is on 3G.
-  EXPECT_GE(at_hour(7).on_fallback, 15u);
+  // During the LTE-M outage (06:00-07:00) the modern fleet is on 3G. Every twin boots at 0
+  // and syncs hourly, so its outage session falls on 06:00, which the 06:00 sample includes.
+  EXPECT_GE(std::max(at_hour(6).on_fallback, at_hour(7).on_fallback), 15u);
   EXPECT_GT(summary_.per_rat.at("umts").fallbacks_into, 0u);
   // Back on LTE-M well after the outage.
   EXPECT_EQ(at_hour(11).on_fallback, 0u);

@@ -160,7 +160,8 @@ TEST_F(ReconnectScenario, AssertionsAddressFleetsAndRegions) {
     EXPECT_TRUE(spec) << expect;
     return sim::evaluate(*spec, doc);
   };
-  EXPECT_TRUE(check("per_fleet[city-a].delivered_ratio > 0.9").passed);
+  // Six hours of hourly syncs: the last hour's Notes are still on the devices at the end.
+  EXPECT_TRUE(check("per_fleet[city-a].delivered_ratio > 0.8").passed);
   EXPECT_TRUE(check("per_region[village].session_failures == 0").passed);
   EXPECT_TRUE(check("per_region[city].access_collisions > 0").passed);
   EXPECT_TRUE(check("reconnect.registered >= 295").passed);

@@ -77,7 +77,7 @@ TEST(ShippedScenarios, ThreeGSunsetAtOneTenth) {
 TEST(ShippedScenarios, OutageReconnectStormAtOneTenth) {
   // 13 modems per site do not collide: the collision threshold is 0 at this scale.
   const auto j = run_shipped({"outage-reconnect-storm",
-                              "--param sensors=250 --param storm_attempts=700 "
+                              "--param sensors=250 --param storm_attempts=450 "
                               "--param storm_collisions=0 --threads 2"});
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["twins"], 250);
@@ -117,7 +117,7 @@ TEST(ShippedScenarios, LorawanGatewayDensityAtOneTenth) {
                               "--param sparse_sensors=150 --param dense_sensors=150 --threads 2"});
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["twins"], 300);
-  expect_all_passed(j, 15);
+  expect_all_passed(j, 14);
   EXPECT_LT(j["per_fleet"]["sparse"]["battery_life_years_p10"].get<double>(),
             j["per_fleet"]["dense"]["battery_life_years_p10"].get<double>());
   EXPECT_GT(j["per_fleet"]["sparse"]["battery_mah_used_mean"].get<double>(),
@@ -139,7 +139,8 @@ TEST(ShippedScenarios, FleetConfigRolloutAtOneTenth) {
   const auto& change = j["config"]["env_changes"][0];
   EXPECT_EQ(change["twins_reached"], change["twins_targeted"]);
   EXPECT_LE(change["reached_99_s"].get<double>(), 3700.0);
-  EXPECT_GT(change["reached_50_s"].get<double>(), 1800.0);  // hourly syncs: not instantaneous
+  // Hourly syncs, boots spread over 15 minutes: not instantaneous.
+  EXPECT_GT(change["reached_50_s"].get<double>(), 300.0);
 }
 
 // GNSS within metres, Wi-Fi within tens of metres, timestamps within a second.
@@ -159,7 +160,7 @@ TEST(ShippedScenarios, AssetTrackerLocationAtOneTenth) {
 }
 
 TEST(ShippedScenarios, Scale1mAtOneThousandthPassesItsAssertions) {
-  const auto j = run_shipped({"scale-1m", "--scale 0.001 --duration 3h --threads 2"});
+  const auto j = run_shipped({"scale-1m", "--scale 0.001 --threads 2"});
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["twins"], 1000);
   ASSERT_EQ(j["assertions"].size(), 3u);

@@ -1,7 +1,9 @@
 /* env-sensor: a battery-powered environmental sensor, written as for a microcontroller.
  *
  * Every sample_mins minutes it wakes, reads the temperature, queues it as a Note in sensors.qo
- * and goes back to sleep; after sync_mins worth of samples it asks the module to sync. Both
+ * and goes back to sleep. The module syncs on its own every sync_mins (hub.set outbound), while
+ * the host sleeps: the firmware never calls hub.sync for routine data, as a Notecard host should
+ * not (a second, host-driven cadence beside the module's would double the sessions). Both
  * cadences are environment variables with firmware defaults, so the fleet is retuned from the
  * cloud without a firmware update (factor 3). Before the module has ever learned the time, each
  * Note carries the device's uptime instead, so the cloud can still place it (factor 7). A jump
@@ -27,7 +29,7 @@ TF_FIRMWARE("env-sensor", "1.0.0");
 
 /* Retained across sleep. */
 static uint32_t samples_taken;          /* since first boot */
-static uint32_t samples_since_sync;     /* since we last asked for a sync */
+static uint32_t outbound_mins;          /* the module's outbound interval we set; 0 not yet */
 static double last_temperature_c = NAN; /* NAN until the first good reading */
 static uint32_t sample_mins = DEFAULT_SAMPLE_MINS;
 static uint32_t sync_mins = DEFAULT_SYNC_MINS;
@@ -98,6 +100,15 @@ static void record_sample(void) {
   if (send(request)) ++samples_taken;
 }
 
+/* Tells the module to sync every sync_mins (once, and again whenever the cadence changes). */
+static void keep_outbound_interval(void) {
+  if (outbound_mins == sync_mins) return;
+  char request[64];
+  snprintf(request, sizeof request, "{\"req\":\"hub.set\",\"outbound\":%lu}",
+           (unsigned long)sync_mins);
+  if (send(request)) outbound_mins = sync_mins;
+}
+
 void setup(void) {
   send("{\"req\":\"hub.set\",\"product\":\"" PRODUCT_UID "\",\"mode\":\"periodic\"}");
   send("{\"req\":\"env.default\",\"name\":\"sample_mins\",\"text\":\"15\"}");
@@ -108,14 +119,7 @@ void loop(void) {
   sample_mins = env_minutes("sample_mins", sample_mins);
   sync_mins = env_minutes("sync_mins", sync_mins);
 
+  keep_outbound_interval();
   record_sample();
-
-  /* Sync once per sync_mins worth of samples (at least every sample if sync_mins is shorter). */
-  uint32_t samples_per_sync = sync_mins / sample_mins;
-  if (samples_per_sync == 0) samples_per_sync = 1;
-  if (++samples_since_sync >= samples_per_sync) {
-    if (send("{\"req\":\"hub.sync\"}")) samples_since_sync = 0;
-  }
-
   tf_sleep(sample_mins * 60u);
 }

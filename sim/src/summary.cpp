@@ -26,10 +26,7 @@ nlohmann::ordered_json summary_document(const run_summary& s) {
   j["notes_delivered"] = s.notes_delivered;
   j["notes_in_flight"] = s.notes_in_flight;
   j["notes_lost"] = s.notes_lost;
-  // The share of Notes the firmware added that reached the store (1 when none were added).
-  j["delivered_ratio"] = s.notes_added > 0 ? static_cast<double>(s.notes_delivered) /
-                                                 static_cast<double>(s.notes_added)
-                                           : 1.0;
+  j["delivered_ratio"] = delivered_ratio(s.notes_added, s.notes_delivered);
   j["duplicates_discarded"] = s.duplicates_discarded;
   j["bytes_uplink"] = s.bytes_uplink;
   j["bytes_downlink"] = s.bytes_downlink;

@@ -72,10 +72,7 @@ void add_group_json(nlohmann::ordered_json& object, const group_summary& g) {
   object["access_collisions"] = g.access_collisions;
   object["notes_added"] = g.notes_added;
   object["notes_delivered"] = g.notes_delivered;
-  // As the top-level delivered_ratio: 1 when the group added no Note.
-  object["delivered_ratio"] = g.notes_added > 0 ? static_cast<double>(g.notes_delivered) /
-                                                      static_cast<double>(g.notes_added)
-                                                : 1.0;
+  object["delivered_ratio"] = delivered_ratio(g.notes_added, g.notes_delivered);
   object["delivery_latency_p50_s"] = g.latency_p50_s;
   object["delivery_latency_p90_s"] = g.latency_p90_s;
   object["dark_twins"] = g.dark_twins;

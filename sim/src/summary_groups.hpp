@@ -2,6 +2,7 @@
 // (docs/outputs.md): gathered from the services' per-group aggregates at the end of a run.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,11 @@ void fill_group_summaries(run_summary& sum, const actors::world& w,
 
 // The keys of a group, added to a per_fleet / per_region object.
 void add_group_json(nlohmann::ordered_json& object, const group_summary& g);
+// The share of the Notes added that reached the store; 1 when none were added.
+inline double delivered_ratio(std::uint64_t notes_added, std::uint64_t notes_delivered) {
+  return notes_added > 0 ? static_cast<double>(notes_delivered) / static_cast<double>(notes_added)
+                         : 1.0;
+}
 nlohmann::ordered_json per_region_json(const run_summary& s);
 nlohmann::ordered_json reconnect_json(const run_summary& s);
 

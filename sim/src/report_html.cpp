@@ -493,6 +493,32 @@ std::string network_section(const json& s, const store_figures& st) {
     c.fill = false;
     trouble_body = r::legend_html(trouble) + r::time_chart_svg(c);
   }
+  // Random access per sample interval: the reconnect storm after an outage shows here.
+  std::string access_body;
+  std::vector<r::series> access = {
+      field_series(timeline, "attach_attempts", "attach attempts", "#3274d9"),
+      field_series(timeline, "reconnects", "of which re-registrations after an outage", "#8f3bb8")};
+  if (timeline.empty() || !any_value(access)) {
+    access_body = empty_panel("No random access in this run");
+  } else {
+    r::time_chart c;
+    c.x_s = x;
+    c.lines = access;
+    c.fill = false;
+    access_body = r::legend_html(access) + r::time_chart_svg(c);
+  }
+  std::string collisions_body;
+  std::vector<r::series> collisions = {
+      field_series(timeline, "access_collisions", "access collisions", "#e02f44")};
+  if (timeline.empty() || !any_value(collisions)) {
+    collisions_body = empty_panel("No access collision in this run");
+  } else {
+    r::time_chart c;
+    c.x_s = x;
+    c.lines = collisions;
+    c.bars = true;
+    collisions_body = r::legend_html(collisions) + r::time_chart_svg(c);
+  }
   std::string sub_status;
   if (!st.radio_status.empty()) {
     sub_status = " At the end: ";
@@ -513,6 +539,14 @@ std::string network_section(const json& s, const store_figures& st) {
                "connected." +
                    sub_status,
                trouble_body) +
+         panel("Random access per interval",
+               "Attach attempts (a session's random access, a LoRa frame, a modem "
+               "re-registering when its sites return) in each sample interval.",
+               access_body) +
+         panel("Access collisions per interval",
+               "RACH preamble collisions and LoRa frames lost to collisions, per sample "
+               "interval.",
+               collisions_body) +
          "</div>";
 }
 

@@ -60,12 +60,13 @@ TEST_F(Report, RunWritesASelfContainedPageWithEveryChart) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
   EXPECT_EQ(html.find("url("), std::string::npos);
-  // One chart per chart section: connected, trouble, sessions/hour, per RAT, latency,
-  // events/s, battery histogram, firmware.
-  EXPECT_EQ(count_of(html, "<svg"), 8u) << html;
+  // One chart per chart section: connected, trouble, random access, collisions, sessions/hour,
+  // per RAT, latency, events/s, battery histogram, firmware.
+  EXPECT_EQ(count_of(html, "<svg"), 10u) << html;
   for (const char* title :
        {"Connected twins by RAT", "Sessions per hour at the cloud", "Delivery latency",
         "Projected battery life", "Firmware versions", "Events per second at the cloud",
+        "Random access per interval", "Access collisions per interval",
         "Assertions", "lte-m", "env-sensor@1.0.0", "city-sensors", "quickstart"}) {
     EXPECT_NE(html.find(title), std::string::npos) << title;
   }

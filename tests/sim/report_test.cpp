@@ -66,8 +66,8 @@ TEST_F(Report, RunWritesASelfContainedPageWithEveryChart) {
   for (const char* title :
        {"Connected twins by RAT", "Sessions per hour at the cloud", "Delivery latency",
         "Projected battery life", "Firmware versions", "Events per second at the cloud",
-        "Random access per interval", "Access collisions per interval",
-        "Assertions", "lte-m", "env-sensor@1.0.0", "city-sensors", "quickstart"}) {
+        "Random access per interval", "Access collisions per interval", "Assertions", "lte-m",
+        "env-sensor@1.0.0", "city-sensors", "quickstart"}) {
     EXPECT_NE(html.find(title), std::string::npos) << title;
   }
 }

@@ -66,14 +66,16 @@ class flat_env {
     return !env_name_less{}(a, b) && !env_name_less{}(b, a);
   }
   [[nodiscard]] const_iterator lower_bound(std::string_view name) const {
-    return std::lower_bound(
-        items_.begin(), items_.end(), name,
-        [](const value_type& item, std::string_view key) { return env_name_less{}(item.first, key); });
+    return std::lower_bound(items_.begin(), items_.end(), name,
+                            [](const value_type& item, std::string_view key) {
+                              return env_name_less{}(item.first, key);
+                            });
   }
   [[nodiscard]] iterator lower_bound(std::string_view name) {
-    return std::lower_bound(
-        items_.begin(), items_.end(), name,
-        [](const value_type& item, std::string_view key) { return env_name_less{}(item.first, key); });
+    return std::lower_bound(items_.begin(), items_.end(), name,
+                            [](const value_type& item, std::string_view key) {
+                              return env_name_less{}(item.first, key);
+                            });
   }
 
   std::vector<value_type> items_;

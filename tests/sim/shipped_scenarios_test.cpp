@@ -139,8 +139,8 @@ TEST(ShippedScenarios, FleetConfigRolloutAtOneTenth) {
   const auto& change = j["config"]["env_changes"][0];
   EXPECT_EQ(change["twins_reached"], change["twins_targeted"]);
   EXPECT_LE(change["reached_99_s"].get<double>(), 3700.0);
-  // Hourly syncs, boots spread over 15 minutes: not instantaneous.
-  EXPECT_GT(change["reached_50_s"].get<double>(), 300.0);
+  // Hourly syncs spread over the hour (boot_spread_s 3600): half the fleet takes ~30 minutes.
+  EXPECT_GT(change["reached_50_s"].get<double>(), 1200.0);
 }
 
 // GNSS within metres, Wi-Fi within tens of metres, timestamps within a second.

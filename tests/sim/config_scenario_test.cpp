@@ -205,6 +205,8 @@ TEST_F(FleetsScenario, MoveToRepairChangesConfigAndDecommissionRefusesSessions) 
   // hourly sessions are refused.
   EXPECT_EQ(moves[1]["to"], "retired");
   EXPECT_EQ(moves[1]["twins_targeted"], 0);
+  EXPECT_EQ(moves[1]["twins_moved"], 10);
+  EXPECT_EQ(moves[0]["twins_moved"], 2);
   EXPECT_TRUE(moves[1]["reached_50_s"].is_null());
   EXPECT_EQ(result_->config["twins_moved"], 12);
   const auto refused = result_->config["sessions_refused_decommissioned"].get<std::uint64_t>();

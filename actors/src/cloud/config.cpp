@@ -231,6 +231,7 @@ std::uint32_t config_state::apply(const fleet_move& move, std::int64_t at_us,
                           std::string(stage) + "\"}",
                       ""});
   }
+  c.twins_moved = moved;
   ++moves_;
   twins_moved_ += moved;
   store_dirty_ = true;

@@ -69,6 +69,7 @@ struct change_stats {
   std::string name;    // variable name ("" for moves)
   bool remove = false;
   std::uint32_t twins_targeted = 0;
+  std::uint32_t twins_moved = 0;        // moves: every twin moved (into a decommissioned fleet too)
   std::vector<std::int64_t> delays_us;  // one per twin reached, in arrival order
   std::vector<std::uint64_t> targets;   // bitset over twins; cleared when a twin is reached
 

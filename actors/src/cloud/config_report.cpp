@@ -44,6 +44,9 @@ std::string config_report_json(const config_state& config, const health_monitor&
       const auto arrow = c.target.find("->");
       j["from"] = c.target.substr(0, arrow);
       j["to"] = c.target.substr(arrow + 2);
+      // Twins moved into a decommissioned fleet are not waited for (never targeted), but they
+      // moved: say how many, so the report does not read as "nothing happened".
+      j["twins_moved"] = c.twins_moved;
     }
     for (auto it = p.begin(); it != p.end(); ++it) {
       if (it.key() != "at_s") j[it.key()] = it.value();

@@ -464,61 +464,38 @@ std::string cards_html(const json& s, const store_figures& st) {
   return out + "</div>";
 }
 
+// A time chart of `lines` over `x` with its legend, or a note when there is nothing to draw.
+std::string time_chart_body(const std::vector<double>& x, std::vector<r::series> lines,
+                            r::time_chart style,
+                            const std::string& empty_why = "No data for this run") {
+  if (x.empty() || lines.empty() || !any_value(lines)) return empty_panel(empty_why);
+  style.x_s = x;
+  style.lines = std::move(lines);
+  return r::legend_html(style.lines) + r::time_chart_svg(style);
+}
+
 std::string network_section(const json& s, const store_figures& st) {
   const json& timeline = arr(s, "network_timeline");
   const auto x = times_of(timeline);
-  std::string connected_body;
-  auto rats = keyed_series(timeline, "connected");
-  if (timeline.empty() || rats.empty()) {
-    connected_body = empty_panel();
-  } else {
-    r::time_chart c;
-    c.x_s = x;
-    c.lines = rats;
-    c.stacked = true;
-    connected_body = r::legend_html(rats) + r::time_chart_svg(c);
-  }
-  std::string trouble_body;
-  std::vector<r::series> trouble = {
-      field_series(timeline, "on_fallback", "on fallback RAT", "#e0b400"),
-      field_series(timeline, "failing", "failing", "#fa6400"),
-      field_series(timeline, "dark", "dark (no coverage)", "#e02f44"),
-      field_series(timeline, "never", "never connected", "#8e96a3")};
-  if (timeline.empty() || !any_value(trouble)) {
-    trouble_body = empty_panel();
-  } else {
-    r::time_chart c;
-    c.x_s = x;
-    c.lines = trouble;
-    c.fill = false;
-    trouble_body = r::legend_html(trouble) + r::time_chart_svg(c);
-  }
+  const std::string connected_body =
+      time_chart_body(x, keyed_series(timeline, "connected"), {.stacked = true});
+  const std::string trouble_body =
+      time_chart_body(x,
+                      {field_series(timeline, "on_fallback", "on fallback RAT", "#e0b400"),
+                       field_series(timeline, "failing", "failing", "#fa6400"),
+                       field_series(timeline, "dark", "dark (no coverage)", "#e02f44"),
+                       field_series(timeline, "never", "never connected", "#8e96a3")},
+                      {.fill = false});
   // Random access per sample interval: the reconnect storm after an outage shows here.
-  std::string access_body;
-  std::vector<r::series> access = {
-      field_series(timeline, "attach_attempts", "attach attempts", "#3274d9"),
-      field_series(timeline, "reconnects", "of which re-registrations after an outage", "#8f3bb8")};
-  if (timeline.empty() || !any_value(access)) {
-    access_body = empty_panel("No random access in this run");
-  } else {
-    r::time_chart c;
-    c.x_s = x;
-    c.lines = access;
-    c.fill = false;
-    access_body = r::legend_html(access) + r::time_chart_svg(c);
-  }
-  std::string collisions_body;
-  std::vector<r::series> collisions = {
-      field_series(timeline, "access_collisions", "access collisions", "#e02f44")};
-  if (timeline.empty() || !any_value(collisions)) {
-    collisions_body = empty_panel("No access collision in this run");
-  } else {
-    r::time_chart c;
-    c.x_s = x;
-    c.lines = collisions;
-    c.bars = true;
-    collisions_body = r::legend_html(collisions) + r::time_chart_svg(c);
-  }
+  const std::string access_body =
+      time_chart_body(x,
+                      {field_series(timeline, "attach_attempts", "attach attempts", "#3274d9"),
+                       field_series(timeline, "reconnects",
+                                    "of which re-registrations after an outage", "#8f3bb8")},
+                      {.fill = false}, "No random access in this run");
+  const std::string collisions_body = time_chart_body(
+      x, {field_series(timeline, "access_collisions", "access collisions", "#e02f44")},
+      {.bars = true}, "No access collision in this run");
   std::string sub_status;
   if (!st.radio_status.empty()) {
     sub_status = " At the end: ";

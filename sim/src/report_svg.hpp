@@ -43,12 +43,12 @@ struct series {
 // A line chart over simulated time (x in seconds since the start), optionally stacked areas.
 // Hovering a sample shows every series' value (SVG <title>, no script).
 struct time_chart {
-  std::vector<double> x_s;
-  std::vector<series> lines;
+  std::vector<double> x_s{};
+  std::vector<series> lines{};
   bool stacked = false;
-  bool fill = true;    // shade under lines (light) or full stacked areas
-  bool bars = false;   // one bar per sample (per-hour counts) instead of lines
-  std::string y_unit;  // appended to tooltip values, e.g. "/s"
+  bool fill = true;      // shade under lines (light) or full stacked areas
+  bool bars = false;     // one bar per sample (per-hour counts) instead of lines
+  std::string y_unit{};  // appended to tooltip values, e.g. "/s"
   int width = 620;
   int height = 240;
 };
